@@ -1,0 +1,41 @@
+//! Stage ii_3, "Client asynchrone": the server side stays simple, many clients at once.
+//!
+//! What it teaches: the accept loop moves into the library (`server::serve`), and each
+//! client gets a [`Connection`] whose `next()` yields whole messages, already framed. The
+//! server prints `Message received from <ip>:<port> : <msg>` for each and relays nothing
+//! yet: the interesting part of this stage is the client, which types and listens at once.
+//!
+//! New compared to ii_2: no reply; the console line names the sender.
+//!
+//! Try it:
+//!
+//! ```text
+//! cargo run --bin chat_server_ii_3
+//! cargo run --bin chat_client_ii_3            # in two other terminals, type away
+//! ```
+
+use clap::Parser;
+use tp6::chat::cli::Endpoint;
+use tp6::chat::connection::Connection;
+use tp6::chat::server;
+
+/// A server that prints every message it receives, from any number of clients.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Args {
+    #[command(flatten)]
+    endpoint: Endpoint,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let listener = server::listen(&args.endpoint).await?;
+    server::serve(listener, args.endpoint.wire, print_messages).await
+}
+
+async fn print_messages(mut conn: Connection) {
+    while let Some(message) = conn.next().await {
+        println!("Message received from {} : {message}", conn.addr);
+    }
+}

@@ -1,0 +1,75 @@
+//! Stage ii_5, "Gérer des pseudos": a handshake before the chat.
+//!
+//! What it teaches: a tiny protocol. A client's first message must be `Hello|<pseudo>`
+//! (validated by `handshake::parse_hello`: 1–32 bytes after trimming, no `|`, no control
+//! characters). Anything else is answered `Erreur : <reason>` and the connection closed —
+//! after the error line has been flushed, which is why `close()` is awaited. A valid client
+//! joins the registry, everyone (the newcomer included) gets
+//! `Annonce : <pseudo> a rejoint la chatroom`, and messages are signed with the pseudo.
+//!
+//! New compared to ii_4: the handshake; only joined clients are in the registry.
+//!
+//! Try it:
+//!
+//! ```text
+//! cargo run --bin chat_server_ii_5
+//! cargo run --bin chat_client_ii_5            # asks for a pseudo first
+//! printf 'Bonjour\n' | nc 127.0.0.1 8888      # Erreur : premier message attendu : Hello|<pseudo>
+//! ```
+
+use clap::Parser;
+use std::sync::Arc;
+use tp6::chat::cli::Endpoint;
+use tp6::chat::connection::Connection;
+use tp6::chat::handshake;
+use tp6::chat::registry::Registry;
+use tp6::chat::{console, server};
+
+/// A chat server with pseudos: `Hello|<pseudo>` first, then `<pseudo> a dit : <msg>`.
+#[derive(Parser)]
+#[command(version, about, long_about = None)]
+struct Args {
+    #[command(flatten)]
+    endpoint: Endpoint,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let listener = server::listen(&args.endpoint).await?;
+    let registry = Arc::new(Registry::new(args.endpoint.wire));
+    server::serve(listener, args.endpoint.wire, move |conn| {
+        chat(conn, registry.clone())
+    })
+    .await
+}
+
+async fn chat(mut conn: Connection, registry: Arc<Registry>) {
+    let addr = conn.addr;
+    console::line(format!("New client {addr}"));
+    let Some(first) = conn.next().await else {
+        return;
+    };
+    let pseudo = match handshake::parse_hello(&first) {
+        Ok(pseudo) => pseudo,
+        Err(e) => {
+            console::line(format!("Refused {addr}: {e}"));
+            conn.send(&e.wire_line());
+            conn.close().await;
+            return;
+        }
+    };
+    let id = registry.insert(addr, conn.outbox());
+    console::line(format!("{addr} joined as {pseudo}"));
+    registry.broadcast(&handshake::joined(&pseudo), None);
+    while let Some(message) = conn.next().await {
+        if message.is_empty() {
+            continue;
+        }
+        console::line(format!("Message received from {pseudo} : {message}"));
+        registry.broadcast(&format!("{pseudo} a dit : {message}"), Some(id));
+    }
+    registry.remove(id);
+    console::line(format!("{pseudo} ({addr}) disconnected"));
+    conn.close().await;
+}

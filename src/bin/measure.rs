@@ -1,0 +1,97 @@
+//! `measure`: the course's "Mesure !": the same list downloaded sequentially, then
+//! concurrently, both timed.
+//!
+//! The sequential run is `web_sync_multiple`'s loop (blocking client, no runtime); the
+//! concurrent run is `web_async_multiple`'s (one shared async client, every page at once).
+//! Both write the pages to `--out-dir`. The speed-up is sync time / async time: with pages
+//! that each take about the same time, it approaches the number of pages.
+//!
+//! New: nothing about HTTP; this is the comparison the warm-up builds up to. Note how the
+//! blocking part runs before any runtime exists: reqwest's blocking client must not be used
+//! from inside one.
+//!
+//! Try it:
+//!
+//! ```text
+//! cargo run --bin measure                      # the bundled list of ten sites (internet)
+//! cargo run --bin measure -- /tmp/urls.txt --out-dir /tmp
+//! ```
+
+use clap::Parser;
+use std::process::ExitCode;
+use std::time::{Duration, Instant};
+use tp6::part1::cli::{self, ListArgs};
+use tp6::part1::fetch_async::DEFAULT_CONCURRENCY;
+use tp6::part1::summary::{Outcome, Tally};
+use tp6::part1::{fetch, fetch_async};
+
+/// Time the sequential and the concurrent download of the same list.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    #[command(flatten)]
+    list: ListArgs,
+}
+
+fn main() -> ExitCode {
+    let args: Args = cli::parse();
+    let urls = match args.list.load() {
+        Ok(urls) => urls,
+        Err(e) => return cli::usage_error(e),
+    };
+    let (dir, limit) = (&args.list.out_dir, args.list.timeout.limit());
+
+    let sync_client = match fetch::client() {
+        Ok(client) => client,
+        Err(e) => return cli::usage_error(format!("cannot create the HTTP client: {e}")),
+    };
+    let start = Instant::now();
+    let sync_outcomes = fetch::download_all(&sync_client, &urls, dir, limit, |_| {});
+    let sync_time = start.elapsed();
+
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => return cli::usage_error(format!("cannot start the async runtime: {e}")),
+    };
+    let async_result = runtime.block_on(async {
+        let client = fetch_async::client()?;
+        let start = Instant::now();
+        let outcomes =
+            fetch_async::download_all(&client, &urls, dir, limit, DEFAULT_CONCURRENCY).await;
+        Ok::<_, reqwest::Error>((outcomes, start.elapsed()))
+    });
+    let (async_outcomes, async_time) = match async_result {
+        Ok(done) => done,
+        Err(e) => return cli::usage_error(format!("cannot create the HTTP client: {e}")),
+    };
+
+    let sync = report("sync", &sync_outcomes, sync_time);
+    let conc = report("async", &async_outcomes, async_time);
+    println!(
+        "speed-up: {:.2}x",
+        sync_time.as_secs_f64() / async_time.as_secs_f64().max(1e-6)
+    );
+    if sync.failed + conc.failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Prints the failures of one run on stderr and its time on stdout.
+fn report(name: &str, outcomes: &[Outcome], elapsed: Duration) -> Tally {
+    for err in outcomes.iter().filter_map(|o| o.as_ref().err()) {
+        eprintln!("error: {name}: {err}");
+    }
+    let tally = Tally::of(outcomes);
+    println!(
+        "{name:<5} {:.3} s  ({} URLs, {} failed)",
+        elapsed.as_secs_f64(),
+        tally.ok + tally.failed,
+        tally.failed
+    );
+    tally
+}

@@ -1,0 +1,104 @@
+//! One client connection on the server side: a message reader, an outgoing queue, and the
+//! rules every stage shares about them.
+//!
+//! [`Connection::next`] hides what is not the lesson of any stage: an over-long line is
+//! answered with [`TOO_LONG`](super::wire::TOO_LONG) and skipped, a reset is the same as an
+//! end of stream, and a client cut off for not reading ends the loop like a disconnection.
+//! What a stage does with each message stays in the stage's file.
+
+use super::console;
+use super::outbox::{self, Gone, Outbox};
+use super::wire::{self, Incoming, MessageReader, Wire};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::net::TcpStream;
+use tokio::net::tcp::OwnedReadHalf;
+use tokio::task::JoinHandle;
+
+/// A connected client as the server sees it.
+pub struct Connection {
+    /// The client's address (`ip:port`), as the course prints it.
+    pub addr: SocketAddr,
+    /// Framing of this connection.
+    wire: Wire,
+    /// Messages from the client.
+    reader: MessageReader<OwnedReadHalf>,
+    /// Messages to the client; the registry holds clones of it.
+    outbox: Outbox,
+    /// The writer task, awaited on close so the last messages are flushed.
+    writer: Option<JoinHandle<()>>,
+}
+
+impl Connection {
+    /// Splits the socket into a reader and a writer task with the default queue budget.
+    pub fn new(socket: TcpStream, addr: SocketAddr, wire: Wire) -> Self {
+        // Small messages must leave at once, not wait for a delayed ACK (≈40 ms on Linux).
+        let _ = socket.set_nodelay(true);
+        let (read, write) = socket.into_split();
+        let (outbox, writer) = Outbox::spawn(write, wire, outbox::DEFAULT_BUDGET);
+        Connection {
+            addr,
+            wire,
+            reader: MessageReader::new(read, wire),
+            outbox,
+            writer: Some(writer),
+        }
+    }
+
+    /// A handle on the client's queue, to put in a registry.
+    pub fn outbox(&self) -> Outbox {
+        self.outbox.clone()
+    }
+
+    /// Queues one message for this client.
+    pub fn send(&self, text: &str) {
+        self.outbox.push(wire::encode(self.wire, text));
+    }
+
+    /// The next message from the client, or `None` once it is gone: end of stream, reset,
+    /// or cut off because its queue overflowed. Cancel-safe.
+    pub async fn next(&mut self) -> Option<String> {
+        loop {
+            let incoming = tokio::select! {
+                incoming = self.reader.next() => incoming,
+                _ = self.outbox.gone() => return None,
+            };
+            match incoming {
+                Ok(Some(Incoming::Message(text))) => return Some(text),
+                Ok(Some(Incoming::TooLong)) => self.send(wire::TOO_LONG),
+                Ok(None) => return None,
+                Err(e) => {
+                    // A reset is a leave like any other; anything stranger is worth a line.
+                    if e.kind() != std::io::ErrorKind::ConnectionReset {
+                        console::line(format!("Read error from {}: {e}", self.addr));
+                    }
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// Why the client was cut off by the server, if it was.
+    pub fn gone_reason(&self) -> Option<Gone> {
+        self.outbox.gone_reason()
+    }
+
+    /// Sends what is queued, then closes. Unread input is drained briefly first: closing a
+    /// socket with unread bytes makes the kernel send a reset, which can destroy the last
+    /// message (an `Erreur : …` line) before the client reads it.
+    pub async fn close(mut self) {
+        self.outbox.close();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.await;
+        }
+        let drain = async { while let Ok(Some(_)) = self.reader.next().await {} };
+        let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
+    }
+}
+
+impl Drop for Connection {
+    fn drop(&mut self) {
+        // Dropped without `close` (e.g. the task ended): still flush and shut down.
+        self.outbox.close();
+    }
+}

@@ -1,0 +1,12 @@
+//! Chat building blocks, one concept per module, each introduced by the stage that first
+//! needs it (see the table in the crate docs).
+
+pub mod cli;
+pub mod connection;
+pub mod console;
+pub mod handshake;
+pub mod outbox;
+pub mod registry;
+pub mod server;
+pub mod terminal;
+pub mod wire;

@@ -1,0 +1,210 @@
+//! Message framing on a TCP stream, in the two modes of SPEC §0.
+//!
+//! TCP carries bytes, not messages: a read can return half a message or three of them.
+//! `--wire lines` (the default) ends each message with `\n` (`\r\n` accepted) and caps it at
+//! [`MAX_MESSAGE`] bytes; `--wire tp` is the Python course's convention, where each read is
+//! taken as one message, kept so that the course's programs and ours interoperate.
+//! Invalid UTF-8 is replaced, never a panic.
+
+use bytes::{Buf, Bytes, BytesMut};
+use std::io::{self, Read};
+use tokio::io::{AsyncRead, AsyncReadExt};
+
+/// Longest message accepted, in bytes, without its line end.
+pub const MAX_MESSAGE: usize = 4096;
+
+/// The line sent back for an over-long line (`--wire lines`).
+pub const TOO_LONG: &str = "Erreur : message trop long (max 4096 octets)";
+
+/// How messages are delimited on the wire.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, clap::ValueEnum, serde::Serialize)]
+pub enum Wire {
+    /// One UTF-8 line per message, `\n`-terminated, at most 4096 bytes.
+    #[default]
+    Lines,
+    /// The Python course's convention: one write is one message, no terminator.
+    Tp,
+}
+
+/// What the reader found next on the stream.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Incoming {
+    /// One message, without its line end.
+    Message(String),
+    /// A line longer than [`MAX_MESSAGE`]; it has been (or is being) discarded.
+    TooLong,
+}
+
+/// Reads messages from a byte stream. [`MessageReader::next`] is cancel-safe: every byte
+/// read is kept in `self`, so it can sit in a `select!` branch.
+pub struct MessageReader<R> {
+    /// The read half of the connection.
+    inner: R,
+    /// Bytes read but not yet returned as messages.
+    buf: BytesMut,
+    /// How far `buf` has been searched for `\n`, so a long line is scanned once.
+    scanned: usize,
+    /// Inside an over-long line: drop bytes until its `\n`.
+    discarding: bool,
+    /// The framing mode.
+    wire: Wire,
+}
+
+impl<R: AsyncRead + Unpin> MessageReader<R> {
+    /// Wraps a stream; no buffer is allocated until the first byte arrives.
+    pub fn new(inner: R, wire: Wire) -> Self {
+        MessageReader {
+            inner,
+            buf: BytesMut::new(),
+            scanned: 0,
+            discarding: false,
+            wire,
+        }
+    }
+
+    /// Gives the stream back (bytes buffered but not yet returned are lost).
+    pub fn into_inner(self) -> R {
+        self.inner
+    }
+
+    /// The next message; `Ok(None)` at end of stream.
+    pub async fn next(&mut self) -> io::Result<Option<Incoming>> {
+        loop {
+            if let Some(found) = self.decode() {
+                return Ok(Some(found));
+            }
+            // A small reservation keeps an idle connection cheap; a busy one reuses it. In
+            // `tp` mode one read is one message, so a read must be able to hold a whole one.
+            self.buf.reserve(match self.wire {
+                Wire::Lines => 1024,
+                Wire::Tp => MAX_MESSAGE,
+            });
+            if self.inner.read_buf(&mut self.buf).await? == 0 {
+                return Ok(self.decode_eof());
+            }
+        }
+    }
+
+    /// Takes one message out of the buffer, if a whole one is there.
+    fn decode(&mut self) -> Option<Incoming> {
+        match self.wire {
+            Wire::Tp => split_tp(&mut self.buf),
+            Wire::Lines => self.decode_line(),
+        }
+    }
+
+    fn decode_line(&mut self) -> Option<Incoming> {
+        loop {
+            let newline = self.buf[self.scanned..].iter().position(|&b| b == b'\n');
+            match newline {
+                Some(i) if self.discarding => {
+                    self.buf.advance(self.scanned + i + 1);
+                    self.scanned = 0;
+                    self.discarding = false;
+                }
+                Some(i) => {
+                    let line = self.buf.split_to(self.scanned + i + 1);
+                    self.scanned = 0;
+                    return Some(line_message(&line));
+                }
+                None if self.discarding => {
+                    self.buf.clear();
+                    self.scanned = 0;
+                    return None;
+                }
+                // One byte of slack for the `\r` of a `\r\n` ending.
+                None if self.buf.len() > MAX_MESSAGE + 1 => {
+                    self.buf.clear();
+                    self.scanned = 0;
+                    self.discarding = true;
+                    return Some(Incoming::TooLong);
+                }
+                None => {
+                    self.scanned = self.buf.len();
+                    return None;
+                }
+            }
+        }
+    }
+
+    /// At end of stream, a last line without `\n` still counts as a message.
+    fn decode_eof(&mut self) -> Option<Incoming> {
+        if self.discarding || self.buf.is_empty() {
+            return None;
+        }
+        let rest = self.buf.split();
+        self.scanned = 0;
+        Some(line_message(&rest))
+    }
+}
+
+/// A line (with or without its `\n`) as a message, or `TooLong`.
+fn line_message(line: &[u8]) -> Incoming {
+    let line = line.strip_suffix(b"\n").unwrap_or(line);
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    if line.len() > MAX_MESSAGE {
+        Incoming::TooLong
+    } else {
+        Incoming::Message(String::from_utf8_lossy(line).into_owned())
+    }
+}
+
+/// `--wire tp`: whatever one read brought is one message (at most [`MAX_MESSAGE`] bytes at a
+/// time). A trailing line end is dropped, as course clients often send `input() + "\n"`.
+fn split_tp(buf: &mut BytesMut) -> Option<Incoming> {
+    if buf.is_empty() {
+        return None;
+    }
+    let chunk = buf.split_to(buf.len().min(MAX_MESSAGE));
+    let text = chunk.strip_suffix(b"\n").unwrap_or(&chunk);
+    let text = text.strip_suffix(b"\r").unwrap_or(text);
+    Some(Incoming::Message(
+        String::from_utf8_lossy(text).into_owned(),
+    ))
+}
+
+/// One message encoded for the wire, ready to be shared between recipients.
+///
+/// In `lines` mode a `\n` or `\r` inside the text would split it into two messages on the
+/// other side, so they are replaced by spaces.
+pub fn encode(wire: Wire, text: &str) -> Bytes {
+    match wire {
+        Wire::Tp => Bytes::copy_from_slice(text.as_bytes()),
+        Wire::Lines => {
+            let mut out = Vec::with_capacity(text.len() + 1);
+            out.extend(
+                text.bytes()
+                    .map(|b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
+            );
+            out.push(b'\n');
+            Bytes::from(out)
+        }
+    }
+}
+
+/// Blocking read of one message, for the clients that use `std::net` (stage ii_2).
+/// `Ok(None)` when the peer closed before sending anything.
+pub fn read_one_blocking(stream: &mut impl Read, wire: Wire) -> io::Result<Option<Incoming>> {
+    let mut got = Vec::new();
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = stream.read(&mut chunk)?;
+        if n == 0 {
+            return Ok((!got.is_empty()).then(|| line_message(&got)));
+        }
+        got.extend_from_slice(&chunk[..n]);
+        if wire == Wire::Tp {
+            let mut buf = BytesMut::from(&got[..]);
+            return Ok(split_tp(&mut buf));
+        }
+        if let Some(i) = got.iter().position(|&b| b == b'\n') {
+            return Ok(Some(line_message(&got[..=i])));
+        }
+        if got.len() > MAX_MESSAGE + 1 {
+            return Ok(Some(Incoming::TooLong));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

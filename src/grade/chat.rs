@@ -1,0 +1,461 @@
+//! The Part II server checks, stage by stage (SPEC Part II; wire strings byte for byte).
+//!
+//! Every check starts its own server (see [`ServerTarget`]) and scripts clients against it.
+//! A stage's list holds only what that stage adds or changes, so each list fails against
+//! the previous stage's server; `checks(stage)` gives the whole list a server of that stage
+//! must pass (the ii_5 and ii_6 relays are signed with pseudos, not addresses).
+
+use super::server::{RunningServer, ServerTarget, TestClient, sync_registered};
+use super::{Check, CheckResult, fail, show};
+use crate::chat::handshake::{joined, left};
+
+macro_rules! check {
+    ($id:literal, $stage:literal, $what:literal, $body:ident) => {
+        Check {
+            id: $id,
+            stage: $stage,
+            what: $what,
+            run: |t| Box::pin($body(t)),
+        }
+    };
+}
+
+/// Every server check a server of `stage` must pass (empty for an unknown stage).
+pub fn checks(stage: &str) -> Vec<Check<ServerTarget>> {
+    match stage {
+        "ii_2" => vec![
+            check!(
+                "ii_2.hello_reply",
+                "ii_2",
+                "a message is answered `Hello <client-ip>:<client-port>` with the client's real address",
+                hello_reply
+            ),
+            check!(
+                "ii_2.every_message",
+                "ii_2",
+                "every message on the connection gets its own reply, and two clients get their own addresses",
+                every_message
+            ),
+        ],
+        "ii_3" => vec![
+            check!(
+                "ii_3.console_line",
+                "ii_3",
+                "the console shows `Message received from <ip>:<port> : <msg>` for messages of two clients at once",
+                console_line
+            ),
+            check!(
+                "ii_3.nothing_relayed",
+                "ii_3",
+                "nothing is sent back or relayed to anyone",
+                nothing_relayed
+            ),
+        ],
+        "ii_4" => ii_4(),
+        "ii_5" => ii_5(),
+        "ii_6" => [ii_5(), ii_6()].concat(),
+        _ => Vec::new(),
+    }
+}
+
+/// Only the checks for what `stage` adds: each must fail against the previous stage's server.
+pub fn new_checks(stage: &str) -> Vec<Check<ServerTarget>> {
+    match stage {
+        "ii_6" => ii_6(),
+        other => checks(other),
+    }
+}
+
+fn ii_4() -> Vec<Check<ServerTarget>> {
+    vec![
+        check!(
+            "ii_4.relay_format",
+            "ii_4",
+            "a message reaches another client as `<ip>:<port> a dit : <msg>` with the sender's address",
+            relay_format
+        ),
+        check!(
+            "ii_4.not_to_sender",
+            "ii_4",
+            "the sender does not receive its own message",
+            not_to_sender
+        ),
+        check!(
+            "ii_4.silent_client_receives",
+            "ii_4",
+            "a client that never sent anything receives the others' messages",
+            silent_client_receives
+        ),
+        check!(
+            "ii_4.three_clients",
+            "ii_4",
+            "with three clients each message reaches exactly the two others, in order",
+            three_clients
+        ),
+        check!(
+            "ii_4.stuck_client",
+            "ii_4",
+            "a client that never reads does not delay two others exchanging 4 MB",
+            stuck_client
+        ),
+        check!(
+            "ii_4.long_line",
+            "ii_4",
+            "an over-long line is answered with the error line, not relayed, and the connection stays usable (--wire lines)",
+            long_line
+        ),
+    ]
+}
+
+fn ii_5() -> Vec<Check<ServerTarget>> {
+    vec![
+        check!(
+            "ii_5.join_announced",
+            "ii_5",
+            "`Hello|<pseudo>` is answered by `Annonce : <pseudo> a rejoint la chatroom` to everyone, the newcomer included",
+            join_announced
+        ),
+        check!(
+            "ii_5.relay_with_pseudo",
+            "ii_5",
+            "messages reach the others as `<pseudo> a dit : <msg>`, not the sender",
+            relay_with_pseudo
+        ),
+        check!(
+            "ii_5.refuse_bonjour",
+            "ii_5",
+            "a first message `Bonjour` is answered `Erreur : …` and the connection closed",
+            refuse_bonjour
+        ),
+        check!(
+            "ii_5.refuse_empty_pseudo",
+            "ii_5",
+            "`Hello|` (empty pseudo) is answered `Erreur : …` and the connection closed",
+            refuse_empty_pseudo
+        ),
+        check!(
+            "ii_5.refuse_control_chars",
+            "ii_5",
+            "a pseudo with control characters is answered `Erreur : …`, closed, and never announced",
+            refuse_control_chars
+        ),
+    ]
+}
+
+fn ii_6() -> Vec<Check<ServerTarget>> {
+    vec![
+        check!(
+            "ii_6.leave_announced_once",
+            "ii_6",
+            "a client leaving is announced `Annonce : <pseudo> a quitté la chatroom` to the others, exactly once",
+            leave_announced_once
+        ),
+        check!(
+            "ii_6.reset_mid_message",
+            "ii_6",
+            "a client reset in the middle of a message is announced as a leave and the server keeps serving",
+            reset_mid_message
+        ),
+        check!(
+            "ii_6.no_leave_for_unjoined",
+            "ii_6",
+            "clients that never joined (refused or silent) leave without any announcement",
+            no_leave_for_unjoined
+        ),
+    ]
+}
+
+/// Connects `n` clients.
+async fn clients(server: &RunningServer, n: usize) -> Result<Vec<TestClient>, super::Failure> {
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        out.push(server.connect().await?);
+    }
+    Ok(out)
+}
+
+/// Connects `n` clients and waits until the server relays between them (ii_4 on).
+async fn relaying_clients(
+    server: &RunningServer,
+    n: usize,
+) -> Result<Vec<TestClient>, super::Failure> {
+    let mut v = clients(server, n).await?;
+    sync_registered(&mut v).await?;
+    Ok(v)
+}
+
+async fn hello_reply(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut c = server.connect().await?;
+    c.send("Hello").await?;
+    let want = format!("Hello {}", c.me());
+    c.expect("reply to `Hello`", &want).await
+}
+
+async fn every_message(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut v = clients(&server, 2).await?;
+    for round in ["first", "second"] {
+        for c in v.iter_mut() {
+            c.send(round).await?;
+            let want = format!("Hello {}", c.me());
+            c.expect(&format!("reply to the {round} message"), &want)
+                .await?;
+        }
+    }
+    Ok(())
+}
+
+async fn console_line(t: &ServerTarget) -> CheckResult {
+    let mut server = t.start().await?;
+    let mut v = clients(&server, 2).await?;
+    for (i, c) in v.iter_mut().enumerate() {
+        let text = format!("bonjour de {i}");
+        c.send(&text).await?;
+        let want = format!("Message received from {} : {text}", c.me());
+        server
+            .console_line(&show(&want), |l| l.trim_end() == want)
+            .await?;
+    }
+    Ok(())
+}
+
+async fn nothing_relayed(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut v = clients(&server, 2).await?;
+    v[0].send("pour personne").await?;
+    v[1].expect_silence("the other client").await?;
+    v[0].expect_silence("the sender").await
+}
+
+async fn relay_format(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut v = relaying_clients(&server, 2).await?;
+    v[0].send("salut").await?;
+    let want = format!("{} a dit : salut", v[0].me());
+    v[1].expect("relayed message", &want).await
+}
+
+async fn not_to_sender(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut v = relaying_clients(&server, 2).await?;
+    v[0].send("juste pour toi").await?;
+    let want = format!("{} a dit : juste pour toi", v[0].me());
+    v[1].expect("relayed message", &want).await?;
+    v[0].expect_silence("the sender").await
+}
+
+async fn silent_client_receives(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut v = relaying_clients(&server, 2).await?;
+    let (silent, talker) = v.split_at_mut(1);
+    let (silent, talker) = (&mut silent[0], &mut talker[0]);
+    talker.send("tu es là ?").await?;
+    let want = format!("{} a dit : tu es là ?", talker.me());
+    silent.expect("message to the silent client", &want).await
+}
+
+async fn three_clients(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut v = relaying_clients(&server, 3).await?;
+    for sender in 0..3 {
+        for round in 0..2 {
+            let text = format!("message {round} de {sender}");
+            v[sender].send(&text).await?;
+            let want = format!("{} a dit : {text}", v[sender].me());
+            for (i, c) in v.iter_mut().enumerate() {
+                if i != sender {
+                    c.expect(&format!("client {i}"), &want).await?;
+                }
+            }
+        }
+    }
+    for c in v.iter_mut() {
+        c.expect_silence("after the exchange").await?;
+    }
+    Ok(())
+}
+
+async fn stuck_client(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let _stuck = server.connect_stuck().await?;
+    let mut v = relaying_clients(&server, 2).await?;
+    let (sender, reader) = v.split_at_mut(1);
+    let (sender, reader) = (&mut sender[0], &mut reader[0]);
+    let prefix = format!("{} a dit : ", sender.me());
+    let filler = "x".repeat(1000);
+    let expect_nth = |got: Result<Option<String>, super::Failure>, i: usize| -> CheckResult {
+        match got {
+            Ok(Some(got)) if got.starts_with(&format!("{prefix}{i:05} ")) => Ok(()),
+            Ok(Some(got)) => {
+                let head: String = got.chars().take(60).collect();
+                fail(format!(
+                    "message {i}: expected {} got {}",
+                    show(&format!("{prefix}{i:05} …")),
+                    show(&head)
+                ))
+            }
+            Ok(None) => fail(format!("message {i}: the reader was disconnected")),
+            Err(_) => fail(format!(
+                "message {i}: expected it got nothing within 3 s: the stuck client delays the others"
+            )),
+        }
+    };
+    if t.wire == crate::chat::wire::Wire::Tp {
+        // In `tp` mode a read is a message, so a flood would merge messages on the way in:
+        // send in lockstep instead (1.5 MB, still far beyond what the stuck client takes).
+        for i in 0..1500 {
+            sender.send(&format!("{i:05} {filler}")).await?;
+            expect_nth(reader.recv_within(super::server::PATIENCE).await, i)?;
+        }
+        return Ok(());
+    }
+    let total = 4000;
+    let send = async {
+        for i in 0..total {
+            sender.send(&format!("{i:05} {filler}")).await?;
+        }
+        Ok::<_, super::Failure>(())
+    };
+    let receive = async {
+        for i in 0..total {
+            expect_nth(reader.recv_within(super::server::PATIENCE).await, i)?;
+        }
+        Ok(())
+    };
+    let (sent, received) = tokio::join!(send, receive);
+    sent?;
+    received
+}
+
+async fn long_line(t: &ServerTarget) -> CheckResult {
+    if t.wire != crate::chat::wire::Wire::Lines {
+        return Err(super::Failure::Skip(
+            "line length applies to --wire lines".into(),
+        ));
+    }
+    let server = t.start().await?;
+    let mut v = relaying_clients(&server, 2).await?;
+    let mut long = "y".repeat(5000);
+    long.push('\n');
+    v[0].send_raw(long.as_bytes()).await?;
+    v[0].expect("reply to a 5000-byte line", crate::chat::wire::TOO_LONG)
+        .await?;
+    v[1].expect_silence("the other client").await?;
+    v[0].send("court").await?;
+    let want = format!("{} a dit : court", v[0].me());
+    v[1].expect("the next message", &want).await
+}
+
+/// Connects and joins as `pseudo`, consuming its own join announcement.
+async fn join(server: &RunningServer, pseudo: &str) -> Result<TestClient, super::Failure> {
+    let mut c = server.connect().await?;
+    c.send(&format!("Hello|{pseudo}")).await?;
+    c.expect(
+        &format!("{pseudo}'s own join announcement"),
+        &joined(pseudo),
+    )
+    .await?;
+    Ok(c)
+}
+
+async fn join_announced(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut alice = join(&server, "alice").await?;
+    let mut bob = join(&server, "bob").await?;
+    alice.expect("alice hears bob join", &joined("bob")).await?;
+    bob.expect_silence("bob after his announcement").await
+}
+
+async fn relay_with_pseudo(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut alice = join(&server, "alice").await?;
+    let mut bob = join(&server, "bob").await?;
+    alice.expect("alice hears bob join", &joined("bob")).await?;
+    alice.send("coucou bob").await?;
+    bob.expect("relay to bob", "alice a dit : coucou bob")
+        .await?;
+    alice.expect_silence("the sender").await
+}
+
+/// A bad first message gets `Erreur : …` then the connection is closed.
+async fn refused(t: &ServerTarget, first: &str) -> CheckResult {
+    let server = t.start().await?;
+    let mut watcher = join(&server, "watcher").await?;
+    let mut c = server.connect().await?;
+    c.send(first).await?;
+    let got = c.expect_closed(&format!("after {}", show(first))).await?;
+    match got.first() {
+        Some(line) if line.starts_with("Erreur : ") && got.len() == 1 => {}
+        _ => {
+            return fail(format!(
+                "after {}: expected one line \"Erreur : …\" then the close, got {}",
+                show(first),
+                show(&got.join("\n"))
+            ));
+        }
+    }
+    watcher
+        .expect_silence("a joined client while someone is refused")
+        .await
+}
+
+async fn refuse_bonjour(t: &ServerTarget) -> CheckResult {
+    refused(t, "Bonjour").await
+}
+
+async fn refuse_empty_pseudo(t: &ServerTarget) -> CheckResult {
+    refused(t, "Hello|").await
+}
+
+async fn refuse_control_chars(t: &ServerTarget) -> CheckResult {
+    refused(t, "Hello|evil\u{1b}[31mred").await
+}
+
+async fn leave_announced_once(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut alice = join(&server, "alice").await?;
+    let bob = join(&server, "bob").await?;
+    alice.expect("bob's join", &joined("bob")).await?;
+    bob.quit().await;
+    alice.expect("bob's leave", &left("bob")).await?;
+    alice
+        .expect_silence("after bob's leave (announced twice?)")
+        .await
+}
+
+async fn reset_mid_message(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut alice = join(&server, "alice").await?;
+    let mut bob = join(&server, "bob").await?;
+    alice.expect("bob's join", &joined("bob")).await?;
+    // In `tp` mode every write is a whole message: there is no "middle" to cut.
+    if t.wire == crate::chat::wire::Wire::Lines {
+        bob.send_raw("à moitié écr".as_bytes()).await?;
+    }
+    bob.reset();
+    alice
+        .expect("bob's leave after a reset", &left("bob"))
+        .await?;
+    let mut carol = join(&server, "carol").await?;
+    alice
+        .expect("carol's join after the reset", &joined("carol"))
+        .await?;
+    carol.send("toujours là ?").await?;
+    alice
+        .expect("a message after the reset", "carol a dit : toujours là ?")
+        .await
+}
+
+async fn no_leave_for_unjoined(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut alice = join(&server, "alice").await?;
+    let silent = server.connect().await?;
+    silent.quit().await;
+    let mut refused = server.connect().await?;
+    refused.send("Bonjour").await?;
+    refused.expect_closed("the refused client").await?;
+    alice
+        .expect_silence("after clients that never joined left")
+        .await
+}

@@ -1,0 +1,133 @@
+//! The Part II client checks, written against any client command: this project's
+//! `chat_client_ii_6` or a student's `python3 client.py`.
+//!
+//! Each check starts its own scripted fake server (a `TcpListener` on `127.0.0.1:0`), runs
+//! the client with the placeholders of its command filled in, types on its stdin, and
+//! compares what reaches the server and what the client prints with SPEC Part II:
+//!
+//! | placeholder | filled with |
+//! |---|---|
+//! | `{port}` | the fake server's port |
+//! | `{address}` | `127.0.0.1` |
+//! | `{pseudo}` | the pseudo (ii_5, ii_6); without it the pseudo is typed as the first line |
+//!
+//! Nothing assumes the client is ours: a prompt on stdout (with or without a line end), extra
+//! blank lines and a trailing line end on `--wire tp` messages are all tolerated; what counts
+//! is the messages on the wire, the text printed, the exit status and how fast it comes.
+//! With `tty` set the client runs under a pseudo-terminal instead of pipes, the way a person
+//! runs it (line editor, echo, escape sequences, which are stripped before comparing).
+
+mod fake_server;
+mod ii_2;
+mod ii_3;
+mod ii_5;
+mod ii_6;
+mod program;
+mod pty;
+
+use super::Check;
+use crate::chat::wire::Wire;
+
+/// A chat client under test.
+#[derive(Debug, Clone)]
+pub struct ClientTarget {
+    /// The command and its arguments, with the placeholders of the module docs.
+    pub command: Vec<String>,
+    /// How the fake server frames messages; must match what the command makes the client
+    /// use (e.g. `--wire tp` in the template, or a Python course client).
+    pub wire: Wire,
+    /// Run the client under a pseudo-terminal instead of pipes.
+    pub tty: bool,
+}
+
+impl ClientTarget {
+    /// A target from any list of arguments, run with pipes.
+    pub fn new<S: Into<String>>(command: impl IntoIterator<Item = S>, wire: Wire) -> Self {
+        ClientTarget {
+            command: command.into_iter().map(Into::into).collect(),
+            wire,
+            tty: false,
+        }
+    }
+
+    /// The same target, under a pseudo-terminal when `tty` is true.
+    pub fn with_tty(self, tty: bool) -> Self {
+        ClientTarget { tty, ..self }
+    }
+}
+
+/// The stages that have a client of their own, in course order (ii_4 reuses ii_3's).
+pub const STAGES: &[&str] = &["ii_2", "ii_3", "ii_5", "ii_6"];
+
+/// The client checks of a stage (empty for a stage without a client of its own).
+pub fn checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
+    let Some(stage) = STAGES.iter().copied().find(|s| *s == stage_id) else {
+        return Vec::new();
+    };
+    macro_rules! check {
+        ($id:literal, $what:literal, $body:path) => {
+            Check {
+                id: $id,
+                stage,
+                what: $what,
+                run: |t| Box::pin($body(t)),
+            }
+        };
+    }
+    match stage {
+        "ii_2" => vec![
+            check!(
+                "ii_2.client_sends_hello",
+                "connects and sends `Hello` as its first message",
+                ii_2::sends_hello
+            ),
+            check!(
+                "ii_2.client_prints_reply",
+                "prints the server's one reply, then exits 0 by itself (connection still open)",
+                ii_2::prints_reply
+            ),
+        ],
+        "ii_3" => vec![
+            check!(
+                "ii_3.client_sends_lines",
+                "each line typed arrives as one message, in order, and nothing else",
+                ii_3::sends_lines
+            ),
+            check!(
+                "ii_3.client_prints_pushed",
+                "prints messages the server pushes while stdin stays open and idle",
+                ii_3::prints_pushed
+            ),
+            check!(
+                "ii_3.client_exits_on_eof",
+                "end of input makes it exit 0 within 2 s",
+                ii_3::exits_on_eof
+            ),
+        ],
+        "ii_5" => vec![
+            check!(
+                "ii_5.client_hello_first",
+                "its first message is `Hello|<pseudo>`, the pseudo typed first (or `{pseudo}`)",
+                ii_5::hello_first
+            ),
+            check!(
+                "ii_5.client_chats_after_hello",
+                "after the handshake it prints the join announcement and sends typed lines",
+                ii_5::chats_after_hello
+            ),
+        ],
+        "ii_6" => vec![
+            check!(
+                "ii_6.client_server_close",
+                "stdin idle, the server closes: it says so and exits 0 within 1 s",
+                ii_6::server_close
+            ),
+            check!(
+                "ii_6.client_server_reset",
+                "stdin idle, the server resets the connection: it says so and exits 0 within 1 s",
+                ii_6::server_reset
+            ),
+        ],
+        _ => Vec::new(),
+    }
+}

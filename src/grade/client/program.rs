@@ -1,0 +1,232 @@
+//! The client under test as a running program, on pipes or under a pseudo-terminal: type
+//! lines, end the input, read what it prints line by line, wait for its exit.
+
+use super::ClientTarget;
+use super::fake_server::{FakeServer, Peer};
+use super::pty::PtyProgram;
+use crate::grade::process::{self, Running};
+use crate::grade::{CheckResult, Failure, fail, show};
+use std::process::ExitStatus;
+use std::time::{Duration, Instant};
+use tokio::io::AsyncWriteExt;
+
+/// The pseudo the ii_5 and ii_6 checks join with.
+pub(super) const PSEUDO: &str = "alice";
+
+/// A running client.
+pub(super) struct Client {
+    /// Pipes or pty.
+    io: Io,
+    /// Every line read so far, for failure messages.
+    seen: Vec<String>,
+}
+
+enum Io {
+    Piped(Running),
+    Pty(PtyProgram),
+}
+
+/// What a stopped client printed.
+pub(super) struct Output {
+    /// Every stdout line (the terminal's, under a pty), including those read before.
+    pub(super) lines: Vec<String>,
+    /// Its stderr (empty under a pty, where it is the terminal too).
+    pub(super) stderr: String,
+}
+
+impl Output {
+    /// A short account for failure messages.
+    pub(super) fn describe(&self) -> String {
+        let mut text = format!("it printed {}", describe_lines(&self.lines));
+        let stderr = self.stderr.trim();
+        if !stderr.is_empty() {
+            let cut: String = stderr.chars().take(300).collect();
+            text.push_str(&format!(" and on stderr {}", show(&cut)));
+        }
+        text
+    }
+}
+
+/// The last few lines, quoted, or "nothing".
+pub(super) fn describe_lines(lines: &[String]) -> String {
+    if lines.is_empty() {
+        return "nothing".to_string();
+    }
+    let from = lines.len().saturating_sub(6);
+    let shown: Vec<String> = lines[from..].iter().map(|l| show(l)).collect();
+    let more = if from > 0 { "…, " } else { "" };
+    format!("[{more}{}]", shown.join(", "))
+}
+
+impl Client {
+    /// Starts the target against `server`, its placeholders filled in. Without `input`, stdin
+    /// is closed (stage ii_2's client reads nothing); under a pty it is the terminal anyway.
+    pub(super) fn start(
+        target: &ClientTarget,
+        server: &FakeServer,
+        input: bool,
+    ) -> Result<Client, Failure> {
+        let port = server.port()?.to_string();
+        let argv = process::substitute(
+            &target.command,
+            &[
+                ("port", &port),
+                ("address", "127.0.0.1"),
+                ("pseudo", PSEUDO),
+            ],
+        );
+        let io = if target.tty {
+            Io::Pty(PtyProgram::spawn(&argv)?)
+        } else if input {
+            Io::Piped(process::spawn_with_stdin(&argv)?)
+        } else {
+            Io::Piped(process::spawn(&argv)?)
+        };
+        Ok(Client {
+            io,
+            seen: Vec::new(),
+        })
+    }
+
+    /// Types one line, as a person would (Enter included).
+    pub(super) async fn type_line(&mut self, line: &str) -> CheckResult {
+        let written = match &mut self.io {
+            Io::Piped(run) => match &mut run.stdin {
+                Some(stdin) => {
+                    let bytes = format!("{line}\n");
+                    tokio::time::timeout(Duration::from_secs(5), async {
+                        stdin.write_all(bytes.as_bytes()).await?;
+                        stdin.flush().await
+                    })
+                    .await
+                    .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+                }
+                None => Err(std::io::ErrorKind::BrokenPipe.into()),
+            },
+            Io::Pty(pty) => pty.type_line(line).await,
+        };
+        written.or_else(|e| fail(format!("cannot type {} on its input: {e}", show(line))))
+    }
+
+    /// Ends the input: closes the pipe, or types Ctrl-D at the start of a line.
+    pub(super) async fn end_input(&mut self) -> CheckResult {
+        match &mut self.io {
+            Io::Piped(run) => {
+                drop(run.stdin.take());
+                Ok(())
+            }
+            Io::Pty(pty) => pty
+                .end_input()
+                .await
+                .or_else(|e| fail(format!("cannot type Ctrl-D: {e}"))),
+        }
+    }
+
+    /// The next line printed, within `timeout`; `None` at end of output or on timeout.
+    pub(super) async fn next_line(&mut self, timeout: Duration) -> Option<String> {
+        let line = match &mut self.io {
+            Io::Piped(run) => run.next_line(timeout).await.map(|l| l.text),
+            Io::Pty(pty) => pty.next_line(timeout).await,
+        }?;
+        self.seen.push(line.clone());
+        Some(line)
+    }
+
+    /// Reads lines until one contains `needle`, within `within`; returns that line.
+    /// Containing, not equal: a prompt without a line end may sit in front of it.
+    pub(super) async fn expect_line_with(
+        &mut self,
+        needle: &str,
+        within: Duration,
+    ) -> Result<String, Failure> {
+        let deadline = Instant::now() + within;
+        let from = self.seen.len();
+        loop {
+            let left = deadline.saturating_duration_since(Instant::now());
+            match self.next_line(left).await {
+                Some(line) if line.contains(needle) => return Ok(line),
+                Some(_) => {}
+                None => {
+                    let how = if Instant::now() >= deadline {
+                        format!("within {:.1} s", within.as_secs_f64())
+                    } else {
+                        "before its output ended".to_string()
+                    };
+                    return fail(format!(
+                        "expected a printed line with {} {how} got {}",
+                        show(needle),
+                        describe_lines(&self.seen[from..])
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Lines read so far.
+    pub(super) fn seen(&self) -> &[String] {
+        &self.seen
+    }
+
+    /// Waits up to `timeout` for the client to exit; `None` if still running.
+    pub(super) async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        match &mut self.io {
+            Io::Piped(run) => run.wait_exit(timeout).await,
+            Io::Pty(pty) => pty.wait_exit(timeout).await,
+        }
+    }
+
+    /// Kills the client if it still runs and collects everything it printed.
+    pub(super) async fn stop(self) -> Output {
+        let Client { io, mut seen } = self;
+        let stderr = match io {
+            Io::Piped(mut run) => {
+                run.kill().await;
+                match run.finish(Duration::from_secs(1)).await {
+                    Ok(done) => {
+                        seen.extend(done.stdout.into_iter().map(|l| l.text));
+                        done.stderr
+                    }
+                    Err(_) => String::new(),
+                }
+            }
+            Io::Pty(mut pty) => {
+                seen.extend(pty.stop().await);
+                String::new()
+            }
+        };
+        Output {
+            lines: seen,
+            stderr,
+        }
+    }
+}
+
+/// Waits for `client` to connect to `server`; on failure, says what the client printed.
+pub(super) async fn connect(
+    server: &FakeServer,
+    mut client: Client,
+) -> Result<(Client, Peer), Failure> {
+    match server.accept(&mut client).await {
+        Ok(peer) => Ok((client, peer)),
+        Err(Failure::Fail(reason)) => {
+            let output = client.stop().await;
+            fail(format!("{reason}; {}", output.describe()))
+        }
+        Err(skip) => Err(skip),
+    }
+}
+
+/// Starts a client that joins as [`PSEUDO`]: given by `{pseudo}` when the command has it,
+/// typed as the first line otherwise. Returns it with its connection and its first message.
+pub(super) async fn join(
+    target: &ClientTarget,
+    server: &FakeServer,
+) -> Result<(Client, Peer, String), Failure> {
+    let mut client = Client::start(target, server, true)?;
+    if !process::mentions(&target.command, "pseudo") {
+        client.type_line(PSEUDO).await?;
+    }
+    let (client, mut peer) = connect(server, client).await?;
+    let first = peer.recv("a first message").await?;
+    Ok((client, peer, first))
+}

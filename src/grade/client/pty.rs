@@ -1,0 +1,218 @@
+//! Running a client under a pseudo-terminal (`tty` targets), the way a person runs it.
+//!
+//! The client gets the pty's slave side as stdin, stdout and stderr, in a session of its own
+//! with the pty as controlling terminal, `TERM=xterm` and an 80×24 window, so line editors
+//! switch to raw mode and draw prompts. What it writes is read from the master side on a
+//! thread and cut into lines with the escape sequences and carriage returns removed, so
+//! checks compare text, not cursor movements.
+//!
+//! Typing is done the way a person types: once the program has finished drawing (its output
+//! quiet for a moment). A script typing ahead of a line editor that is still starting would
+//! test something no person does, and a Ctrl-D typed before the editor leaves canonical mode
+//! would reach it as a NUL byte instead of an end of input.
+
+use crate::grade::{Failure, fail};
+use std::fs::File;
+use std::io::{self, Read, Write};
+use std::os::fd::{FromRawFd, OwnedFd};
+use std::process::{ExitStatus, Stdio};
+use std::time::{Duration, Instant};
+use tokio::process::{Child, Command};
+use tokio::sync::{mpsc, watch};
+
+/// The program has finished drawing once its output has been quiet this long.
+const SETTLE: Duration = Duration::from_millis(150);
+/// Typing waits at most this long for the output to settle.
+const SETTLE_MAX: Duration = Duration::from_secs(2);
+
+/// A program running on a pseudo-terminal.
+pub(super) struct PtyProgram {
+    /// Killed when dropped.
+    child: Child,
+    /// The master side, to type on.
+    master: File,
+    /// Cleaned-up lines from the reader thread.
+    lines: mpsc::UnboundedReceiver<String>,
+    /// Bumped by the reader thread at each write of the program, to see it settle.
+    activity: watch::Receiver<u64>,
+}
+
+impl PtyProgram {
+    /// Starts `argv` on a new pty.
+    pub(super) fn spawn(argv: &[String]) -> Result<PtyProgram, Failure> {
+        let Some((program, args)) = argv.split_first() else {
+            return fail("empty command");
+        };
+        let (master, slave) = open_pty()?;
+        let mut command = Command::new(program);
+        command
+            .args(args)
+            .stdin(Stdio::from(slave.try_clone()?))
+            .stdout(Stdio::from(slave.try_clone()?))
+            .stderr(Stdio::from(slave))
+            .env("TERM", "xterm")
+            .env("NO_COLOR", "1")
+            .env("PYTHONUNBUFFERED", "1")
+            .kill_on_drop(true);
+        // SAFETY: between fork and exec the closure only makes two async-signal-safe calls.
+        unsafe {
+            command.pre_exec(|| {
+                if libc::setsid() == -1 || libc::ioctl(0, libc::TIOCSCTTY, 0) == -1 {
+                    return Err(io::Error::last_os_error());
+                }
+                Ok(())
+            });
+        }
+        let child = command
+            .spawn()
+            .map_err(|e| Failure::Fail(format!("cannot start {}: {e}", argv.join(" "))))?;
+        // The command holds copies of the slave side: drop them, or the master never sees
+        // the end of output when the program exits.
+        drop(command);
+        let reader = master.try_clone()?;
+        let (tx, lines) = mpsc::unbounded_channel();
+        let (bump, activity) = watch::channel(0);
+        std::thread::spawn(move || read_lines(reader, tx, bump));
+        Ok(PtyProgram {
+            child,
+            master,
+            lines,
+            activity,
+        })
+    }
+
+    /// Types `line` and Enter (a carriage return, as a keyboard sends).
+    pub(super) async fn type_line(&mut self, line: &str) -> io::Result<()> {
+        self.settle().await;
+        self.master.write_all(format!("{line}\r").as_bytes())
+    }
+
+    /// Types Ctrl-D, end of input at the start of a line.
+    pub(super) async fn end_input(&mut self) -> io::Result<()> {
+        self.settle().await;
+        self.master.write_all(&[0x04])
+    }
+
+    /// Waits until the output has been quiet for [`SETTLE`] (at most [`SETTLE_MAX`]).
+    async fn settle(&mut self) {
+        let deadline = Instant::now() + SETTLE_MAX;
+        while Instant::now() < deadline {
+            match tokio::time::timeout(SETTLE, self.activity.changed()).await {
+                Ok(Ok(())) => {}
+                Err(_) | Ok(Err(_)) => return,
+            }
+        }
+    }
+
+    /// The next line shown, within `timeout`.
+    pub(super) async fn next_line(&mut self, timeout: Duration) -> Option<String> {
+        tokio::time::timeout(timeout, self.lines.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
+    /// Waits up to `timeout` for the program to exit.
+    pub(super) async fn wait_exit(&mut self, timeout: Duration) -> Option<ExitStatus> {
+        tokio::time::timeout(timeout, self.child.wait())
+            .await
+            .ok()?
+            .ok()
+    }
+
+    /// Kills the program if it still runs; returns the lines not read yet.
+    pub(super) async fn stop(&mut self) -> Vec<String> {
+        let _ = self.child.kill().await;
+        let mut rest = Vec::new();
+        while let Some(line) = self.next_line(Duration::from_secs(1)).await {
+            rest.push(line);
+        }
+        rest
+    }
+}
+
+fn open_pty() -> Result<(File, OwnedFd), Failure> {
+    let size = libc::winsize {
+        ws_row: 24,
+        ws_col: 80,
+        ws_xpixel: 0,
+        ws_ypixel: 0,
+    };
+    let (mut master, mut slave) = (-1, -1);
+    // SAFETY: openpty writes two descriptors; the name and termios pointers may be null.
+    let opened = unsafe {
+        libc::openpty(
+            &mut master,
+            &mut slave,
+            std::ptr::null_mut(),
+            std::ptr::null(),
+            &size,
+        )
+    };
+    if opened != 0 {
+        return fail(format!("cannot open a pty: {}", io::Error::last_os_error()));
+    }
+    // SAFETY: both descriptors were just opened and are owned by nobody else.
+    let (master, slave) = unsafe { (OwnedFd::from_raw_fd(master), OwnedFd::from_raw_fd(slave)) };
+    for fd in [&master, &slave] {
+        use std::os::fd::AsRawFd;
+        // SAFETY: F_SETFD on a descriptor we own; keeps it out of the child after exec.
+        unsafe { libc::fcntl(fd.as_raw_fd(), libc::F_SETFD, libc::FD_CLOEXEC) };
+    }
+    Ok((File::from(master), slave))
+}
+
+/// Where the escape-sequence filter is.
+#[derive(Clone, Copy)]
+enum Escape {
+    None,
+    Start,
+    Csi,
+    Osc,
+}
+
+/// Cuts the terminal output into lines without escape sequences or carriage returns.
+/// Ends when the program and its children have closed the terminal (EIO on Linux).
+fn read_lines(mut master: File, tx: mpsc::UnboundedSender<String>, bump: watch::Sender<u64>) {
+    let mut line = Vec::new();
+    let mut state = Escape::None;
+    let mut chunk = [0u8; 4096];
+    loop {
+        let n = match master.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => n,
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+            Err(_) => break,
+        };
+        bump.send_modify(|n| *n += 1);
+        for &b in &chunk[..n] {
+            state = match (state, b) {
+                (Escape::None, 0x1b) => Escape::Start,
+                (Escape::None, b'\n') => {
+                    let text = String::from_utf8_lossy(&line).into_owned();
+                    line.clear();
+                    if tx.send(text).is_err() {
+                        return;
+                    }
+                    Escape::None
+                }
+                (Escape::None, b'\r' | 0x07 | 0x08) => Escape::None,
+                (Escape::None, b) => {
+                    line.push(b);
+                    Escape::None
+                }
+                (Escape::Start, b'[') => Escape::Csi,
+                (Escape::Start, b']') => Escape::Osc,
+                (Escape::Start, _) => Escape::None,
+                (Escape::Csi, 0x40..=0x7e) => Escape::None,
+                (Escape::Csi, _) => Escape::Csi,
+                (Escape::Osc, 0x07) => Escape::None,
+                (Escape::Osc, 0x1b) => Escape::Start,
+                (Escape::Osc, _) => Escape::Osc,
+            };
+        }
+    }
+    if !line.is_empty() {
+        let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
+    }
+}

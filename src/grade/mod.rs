@@ -1,0 +1,129 @@
+//! The executable spec: every stage's behaviour written as checks.
+//!
+//! A [`Check`] is an id, the stage it belongs to, one sentence saying what it verifies, and
+//! an async body that returns `Ok(())` or a [`Failure`] with the reason (expected vs got).
+//! Checks never assume they are talking to this project's binaries: they drive a server at
+//! an address, a client command, or a Part I command, so the same checks grade the course's
+//! Python submissions (see the `grade` binary). [`run_checks`] runs a list with a timeout
+//! per check and returns a [`Report`] that prints as a table or as JSON.
+
+pub mod chat;
+pub mod client;
+pub mod fixture;
+pub mod part1;
+pub mod process;
+mod report;
+pub mod server;
+
+pub use report::{CheckReport, Report, Verdict};
+
+use std::fmt;
+use std::future::Future;
+use std::pin::Pin;
+use std::time::{Duration, Instant};
+
+/// Why a check did not pass.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Failure {
+    /// The program under test did something the spec forbids, or not what it requires.
+    Fail(String),
+    /// The check cannot run against this target (e.g. it needs the server's console and
+    /// the server was given as an address); not counted as a failure.
+    Skip(String),
+}
+
+impl fmt::Display for Failure {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Failure::Fail(r) | Failure::Skip(r) => f.write_str(r),
+        }
+    }
+}
+
+impl From<std::io::Error> for Failure {
+    fn from(e: std::io::Error) -> Self {
+        Failure::Fail(format!("I/O error: {e}"))
+    }
+}
+
+impl From<anyhow::Error> for Failure {
+    fn from(e: anyhow::Error) -> Self {
+        Failure::Fail(format!("{e:#}"))
+    }
+}
+
+/// What a check body returns.
+pub type CheckResult = Result<(), Failure>;
+
+/// A failure with a free-form reason.
+pub fn fail<T>(reason: impl Into<String>) -> Result<T, Failure> {
+    Err(Failure::Fail(reason.into()))
+}
+
+/// Fails with "expected … got …" unless `got == expected`; bytes are shown escaped so that
+/// a missing newline or a stray `\r` is visible.
+pub fn expect_eq(what: &str, expected: &str, got: &str) -> CheckResult {
+    if expected == got {
+        Ok(())
+    } else {
+        fail(format!(
+            "{what}: expected {} got {}",
+            show(expected),
+            show(got)
+        ))
+    }
+}
+
+/// A string as a quoted, escaped literal (control characters and non-ASCII made visible).
+pub fn show(s: &str) -> String {
+    format!("\"{}\"", s.escape_debug())
+}
+
+/// Bytes as a quoted literal, invalid UTF-8 shown as `\xNN`.
+pub fn show_bytes(b: &[u8]) -> String {
+    format!("\"{}\"", b.escape_ascii())
+}
+
+/// The future a check body returns.
+pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = CheckResult> + Send + 'a>>;
+
+/// One verifiable sentence of the spec.
+pub struct Check<T: ?Sized> {
+    /// Stable id, `<stage>.<name>`, shown in reports and used by `grade --only`.
+    pub id: &'static str,
+    /// The stage (manifest id) whose behaviour this is.
+    pub stage: &'static str,
+    /// One sentence: what passes.
+    pub what: &'static str,
+    /// The body, given the target under test.
+    pub run: for<'a> fn(&'a T) -> CheckFuture<'a>,
+}
+
+impl<T: ?Sized> Clone for Check<T> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+impl<T: ?Sized> Copy for Check<T> {}
+
+/// Runs each check in turn, each bounded by `timeout`, and collects the verdicts.
+pub async fn run_checks<T: ?Sized + Sync>(
+    stage: &str,
+    checks: &[Check<T>],
+    target: &T,
+    timeout: Duration,
+) -> Report {
+    let mut out = Vec::with_capacity(checks.len());
+    for check in checks {
+        let start = Instant::now();
+        let result = match tokio::time::timeout(timeout, (check.run)(target)).await {
+            Ok(r) => r,
+            Err(_) => Err(Failure::Fail(format!(
+                "timed out after {:.1} s",
+                timeout.as_secs_f64()
+            ))),
+        };
+        out.push(CheckReport::new(check, result, start.elapsed()));
+    }
+    Report::new(stage, out)
+}

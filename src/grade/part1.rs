@@ -1,0 +1,206 @@
+//! The Part I checks, written against any command: this project's binaries or a student's
+//! `python3 web_sync.py`.
+//!
+//! A [`Part1Target`] is a command template. The checks fill in the placeholders they know:
+//!
+//! | placeholder | stages | filled with |
+//! |---|---|---|
+//! | `{url}` | `web_sync`, `web_async` | a page of the loopback [fixture](super::fixture) |
+//! | `{output}` | `web_sync`, `web_async` | a file in a fresh temporary directory |
+//! | `{urls_file}` | `web_*_multiple`, `measure` | a URL list written by the check |
+//! | `{out_dir}` | `web_*_multiple`, `measure` | a fresh temporary directory |
+//!
+//! Without `{output}` or `{out_dir}` the program is assumed to write where the spec says by
+//! default (`/tmp/web_page`, `/tmp`); the check then cleans up after itself. A check that
+//! needs `{url}` or `{urls_file}` is skipped when the template lacks it (a program with
+//! hard-coded URLs cannot be pointed at the fixture). The sleep programs take no
+//! placeholder: their count and interval are read back from their own output.
+
+mod common;
+mod measure;
+mod multiple;
+mod single;
+mod sleep;
+
+use super::Check;
+
+/// A Part I program under test.
+#[derive(Debug, Clone)]
+pub struct Part1Target {
+    /// The command and its arguments, with the placeholders of the module docs.
+    pub command: Vec<String>,
+}
+
+impl Part1Target {
+    /// A target from any list of arguments.
+    pub fn new<S: Into<String>>(command: impl IntoIterator<Item = S>) -> Self {
+        Part1Target {
+            command: command.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// The stages this module has checks for, in course order.
+pub const STAGES: &[&str] = &[
+    "sleep_and_print",
+    "sleep_and_print_async",
+    "web_sync",
+    "web_async",
+    "web_sync_multiple",
+    "web_async_multiple",
+    "measure",
+];
+
+/// The checks of a Part I stage (empty for any other id).
+pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
+    let Some(stage) = STAGES.iter().copied().find(|s| *s == stage_id) else {
+        return Vec::new();
+    };
+    macro_rules! check {
+        ($id:literal, $what:literal, $body:path) => {
+            Check {
+                id: $id,
+                stage,
+                what: $what,
+                run: |t| Box::pin($body(t)),
+            }
+        };
+    }
+    match stage {
+        "sleep_and_print" => vec![
+            check!(
+                "sleep_and_print.order",
+                "prints 1..n then 1..n, and exits 0",
+                sleep::sequential_order
+            ),
+            check!(
+                "sleep_and_print.paced",
+                "pauses about the same interval after every number, the second count after the first",
+                sleep::sequential_pace
+            ),
+        ],
+        "sleep_and_print_async" => vec![
+            check!(
+                "sleep_and_print_async.interleaved",
+                "prints 1 1 2 2 … n n, and exits 0",
+                sleep::interleaved_order
+            ),
+            check!(
+                "sleep_and_print_async.concurrent",
+                "prints each pair together, one interval apart, in about half a sequential run's time",
+                sleep::concurrent_pace
+            ),
+        ],
+        "web_sync" => vec![
+            check!(
+                "web_sync.writes_page",
+                "writes the page's exact bytes to the output file, exits 0",
+                single::writes_page
+            ),
+            check!(
+                "web_sync.overwrites",
+                "a second run replaces the file (shorter page, no leftover bytes)",
+                single::overwrites
+            ),
+            check!(
+                "web_sync.http_error",
+                "HTTP 404 and 500: non-zero exit, a stderr line naming the URL and the status",
+                single::http_error
+            ),
+            check!(
+                "web_sync.unreachable",
+                "a refused connection: non-zero exit, a stderr line naming the URL",
+                single::unreachable
+            ),
+        ],
+        "web_async" => vec![
+            check!(
+                "web_async.writes_page",
+                "writes the page's exact bytes to the output file, exits 0",
+                single::writes_page
+            ),
+            check!(
+                "web_async.overwrites",
+                "a second run replaces the file (shorter page, no leftover bytes)",
+                single::overwrites
+            ),
+            check!(
+                "web_async.http_error",
+                "HTTP 404 and 500: non-zero exit, a stderr line naming the URL and the status",
+                single::http_error
+            ),
+            check!(
+                "web_async.unreachable",
+                "a refused connection: non-zero exit, a stderr line naming the URL",
+                single::unreachable
+            ),
+        ],
+        "web_sync_multiple" => vec![
+            check!(
+                "web_sync_multiple.writes_all",
+                "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
+                multiple::writes_all
+            ),
+            check!(
+                "web_sync_multiple.list_format",
+                "trims lines, skips blank lines and # comments (no request for them)",
+                multiple::list_format
+            ),
+            check!(
+                "web_sync_multiple.reports",
+                "prints one line per URL, then a total time",
+                multiple::reports
+            ),
+            check!(
+                "web_sync_multiple.failure_isolated",
+                "a failing URL is named on stderr, the others are still written, exit non-zero",
+                multiple::failure_isolated
+            ),
+            check!(
+                "web_sync_multiple.sequential",
+                "downloads one page at a time",
+                multiple::sequential
+            ),
+        ],
+        "web_async_multiple" => vec![
+            check!(
+                "web_async_multiple.writes_all",
+                "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
+                multiple::writes_all
+            ),
+            check!(
+                "web_async_multiple.list_format",
+                "trims lines, skips blank lines and # comments (no request for them)",
+                multiple::list_format
+            ),
+            check!(
+                "web_async_multiple.reports",
+                "prints one line per URL, then a total time",
+                multiple::reports
+            ),
+            check!(
+                "web_async_multiple.failure_isolated",
+                "a failing URL is named on stderr, the others are still written, exit non-zero",
+                multiple::failure_isolated
+            ),
+            check!(
+                "web_async_multiple.concurrent",
+                "8 pages of 400 ms: several requests in flight at once, done in under half of 3.2 s",
+                multiple::concurrent
+            ),
+        ],
+        "measure" => vec![
+            check!(
+                "measure.times",
+                "prints the sequential time, the concurrent time and the speed-up, all plausible",
+                measure::times
+            ),
+            check!(
+                "measure.files",
+                "both runs write every page with its exact bytes",
+                measure::files
+            ),
+        ],
+        _ => Vec::new(),
+    }
+}

@@ -1,0 +1,122 @@
+//! Reports: the verdict of each check, printed as a table for people or JSON for scripts.
+
+use super::{Check, CheckResult, Failure};
+use serde::Serialize;
+use std::fmt;
+use std::time::Duration;
+
+/// Pass, fail or skip.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// The behaviour is there.
+    Pass,
+    /// The behaviour is missing or wrong; `reason` says how.
+    Fail,
+    /// Not applicable to this target; `reason` says why.
+    Skip,
+}
+
+/// The outcome of one check.
+#[derive(Debug, Clone, Serialize)]
+pub struct CheckReport {
+    /// The check's id.
+    pub id: String,
+    /// What it verifies.
+    pub what: String,
+    /// Pass, fail or skip.
+    pub verdict: Verdict,
+    /// Why it failed or was skipped; empty on a pass.
+    pub reason: String,
+    /// How long it took, in milliseconds.
+    pub duration_ms: u64,
+}
+
+impl CheckReport {
+    /// Builds the report of `check` from its result.
+    pub fn new<T: ?Sized>(check: &Check<T>, result: CheckResult, took: Duration) -> Self {
+        let (verdict, reason) = match result {
+            Ok(()) => (Verdict::Pass, String::new()),
+            Err(Failure::Fail(r)) => (Verdict::Fail, r),
+            Err(Failure::Skip(r)) => (Verdict::Skip, r),
+        };
+        CheckReport {
+            id: check.id.to_string(),
+            what: check.what.to_string(),
+            verdict,
+            reason,
+            duration_ms: took.as_millis() as u64,
+        }
+    }
+}
+
+/// Every check's outcome for one stage, and the score.
+#[derive(Debug, Clone, Serialize)]
+pub struct Report {
+    /// The stage graded.
+    pub stage: String,
+    /// One entry per check, in order.
+    pub checks: Vec<CheckReport>,
+    /// Checks passed.
+    pub passed: usize,
+    /// Checks failed.
+    pub failed: usize,
+    /// Checks skipped (not applicable to the target).
+    pub skipped: usize,
+}
+
+impl Report {
+    /// Counts the verdicts.
+    pub fn new(stage: &str, checks: Vec<CheckReport>) -> Self {
+        let count = |v| checks.iter().filter(|c| c.verdict == v).count();
+        Report {
+            stage: stage.to_string(),
+            passed: count(Verdict::Pass),
+            failed: count(Verdict::Fail),
+            skipped: count(Verdict::Skip),
+            checks,
+        }
+    }
+
+    /// True when nothing failed.
+    pub fn all_passed(&self) -> bool {
+        self.failed == 0
+    }
+
+    /// The verdict of the check with this id, if it ran.
+    pub fn verdict(&self, id: &str) -> Option<&CheckReport> {
+        self.checks.iter().find(|c| c.id == id)
+    }
+
+    /// The report as one JSON object.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("a report always serializes")
+    }
+}
+
+impl fmt::Display for Report {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let width = self.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
+        writeln!(f, "stage {}", self.stage)?;
+        for c in &self.checks {
+            let tag = match c.verdict {
+                Verdict::Pass => "PASS",
+                Verdict::Fail => "FAIL",
+                Verdict::Skip => "SKIP",
+            };
+            writeln!(
+                f,
+                "  {tag}  {:<width$}  {:>6} ms  {}",
+                c.id, c.duration_ms, c.what
+            )?;
+            if !c.reason.is_empty() {
+                writeln!(f, "        {:<width$}  -> {}", "", c.reason)?;
+            }
+        }
+        write!(
+            f,
+            "{} passed, {} failed, {} skipped",
+            self.passed, self.failed, self.skipped
+        )
+    }
+}

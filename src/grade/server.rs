@@ -1,0 +1,395 @@
+//! The server under test, and the scripted clients that talk to it.
+//!
+//! A [`ServerTarget`] is either an address (a server someone already started) or a command
+//! template; for a command, every check gets a fresh server process, so one check's leftover
+//! connections can never leak announcements into the next. [`TestClient`] is a client the
+//! checks script: send a message, expect one, expect silence, expect the connection closed.
+//!
+//! In `--wire tp` mode replies are compared leniently, as course servers differ in harmless
+//! ways: a message may come with or without a trailing newline, two messages may arrive in
+//! one read (split on newlines), trailing spaces are ignored.
+
+use super::process::{self, Running, TimedLine};
+use super::{Failure, fail, show};
+use crate::chat::wire::{self, Incoming, MessageReader, Wire};
+use std::net::SocketAddr;
+use std::time::Duration;
+use tokio::io::AsyncWriteExt;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpSocket, TcpStream};
+
+/// How long to wait for something that should happen.
+pub const PATIENCE: Duration = Duration::from_secs(3);
+/// How long to wait to be reasonably sure something does not happen.
+pub const QUIET: Duration = Duration::from_millis(250);
+
+/// Where the server under test comes from.
+#[derive(Debug, Clone)]
+pub enum ServerSource {
+    /// Already running at this address; checks share it and cannot see its console.
+    Address(SocketAddr),
+    /// Started per check from this template (`{port}` is replaced by a free port; without
+    /// `{port}` the `Serving on` line is read, or the course's port 8888 assumed).
+    Command(Vec<String>),
+}
+
+/// A server to grade.
+#[derive(Debug, Clone)]
+pub struct ServerTarget {
+    /// Address or command.
+    pub source: ServerSource,
+    /// The wire mode it speaks.
+    pub wire: Wire,
+}
+
+/// A server started (or found) for one check.
+pub struct RunningServer {
+    /// Where clients connect.
+    pub addr: SocketAddr,
+    /// Its wire mode.
+    pub wire: Wire,
+    /// The process, when the check started it (killed on drop).
+    process: Option<Running>,
+}
+
+impl ServerTarget {
+    /// Starts a fresh server (command) or points at the given one (address).
+    pub async fn start(&self) -> Result<RunningServer, Failure> {
+        match &self.source {
+            ServerSource::Address(addr) => Ok(RunningServer {
+                addr: *addr,
+                wire: self.wire,
+                process: None,
+            }),
+            ServerSource::Command(template) => {
+                let (argv, expected) = if process::mentions(template, "port") {
+                    let port = free_port().await?;
+                    let argv = process::substitute(template, &[("port", &port.to_string())]);
+                    (argv, Some(SocketAddr::from(([127, 0, 0, 1], port))))
+                } else {
+                    (template.clone(), None)
+                };
+                let mut running = process::spawn(&argv)?;
+                let addr = wait_listening(&mut running, expected).await?;
+                Ok(RunningServer {
+                    addr,
+                    wire: self.wire,
+                    process: Some(running),
+                })
+            }
+        }
+    }
+}
+
+async fn free_port() -> Result<u16, Failure> {
+    let probe = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    Ok(probe.local_addr()?.port())
+}
+
+/// Waits for `Serving on <addr>` on stdout, or for the expected address to accept.
+async fn wait_listening(
+    server: &mut Running,
+    expected: Option<SocketAddr>,
+) -> Result<SocketAddr, Failure> {
+    let fallback = SocketAddr::from(([127, 0, 0, 1], crate::chat::cli::DEFAULT_PORT));
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    let mut probe = tokio::time::interval(Duration::from_millis(50));
+    let mut output_open = true;
+    loop {
+        tokio::select! {
+            line = server.next_line(Duration::from_secs(3600)), if output_open => match line {
+                Some(TimedLine { text, .. }) => {
+                    if let Some(addr) = text.trim().strip_prefix("Serving on ").and_then(|a| a.trim().parse().ok()) {
+                        return Ok(addr);
+                    }
+                }
+                None => output_open = false,
+            },
+            _ = probe.tick() => {
+                // A program that prints no `Serving on` line (allowed for foreign servers):
+                // try the address it should listen on.
+                let addr = expected.unwrap_or(fallback);
+                if (expected.is_some() || !output_open || server.elapsed() > Duration::from_secs(2))
+                    && TcpStream::connect(addr).await.is_ok()
+                {
+                    return Ok(addr);
+                }
+                if let Some(status) = server.wait_exit(Duration::ZERO).await {
+                    return fail(format!("the server exited ({status}) before listening"));
+                }
+                if tokio::time::Instant::now() > deadline {
+                    return fail("the server did not start listening within 10 s");
+                }
+            }
+        }
+    }
+}
+
+impl RunningServer {
+    /// Connects a scripted client.
+    pub async fn connect(&self) -> Result<TestClient, Failure> {
+        TestClient::connect(self.addr, self.wire, None).await
+    }
+
+    /// Connects a client whose receive buffer is tiny and which never reads: a stuck peer.
+    pub async fn connect_stuck(&self) -> Result<TcpStream, Failure> {
+        let socket = if self.addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        socket.set_recv_buffer_size(4096)?;
+        Ok(socket.connect(self.addr).await?)
+    }
+
+    /// Waits for a console line satisfying `wanted`; skips when the console is not visible.
+    pub async fn console_line(
+        &mut self,
+        what: &str,
+        wanted: impl Fn(&str) -> bool,
+    ) -> Result<String, Failure> {
+        let Some(process) = self.process.as_mut() else {
+            return Err(Failure::Skip(
+                "needs the server's console: give a command, not --address".into(),
+            ));
+        };
+        let mut seen = Vec::new();
+        let deadline = tokio::time::Instant::now() + PATIENCE;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match process.next_line(left).await {
+                Some(line) if wanted(&line.text) => return Ok(line.text),
+                Some(line) => seen.push(line.text),
+                None => {
+                    return fail(format!(
+                        "expected a console line {what}, got {}",
+                        show(&seen.join("\n"))
+                    ));
+                }
+            }
+        }
+    }
+}
+
+/// A client the checks script.
+pub struct TestClient {
+    /// The client's own address, as the server sees it on loopback.
+    pub local: SocketAddr,
+    wire: Wire,
+    reader: MessageReader<OwnedReadHalf>,
+    write: OwnedWriteHalf,
+    /// Messages already split out of a `tp` read but not yet returned.
+    pending: std::collections::VecDeque<String>,
+}
+
+impl TestClient {
+    /// Connects to `addr`; `recv_buffer` sets SO_RCVBUF before connecting.
+    pub async fn connect(
+        addr: SocketAddr,
+        wire: Wire,
+        recv_buffer: Option<u32>,
+    ) -> Result<TestClient, Failure> {
+        let socket = if addr.is_ipv4() {
+            TcpSocket::new_v4()?
+        } else {
+            TcpSocket::new_v6()?
+        };
+        if let Some(size) = recv_buffer {
+            socket.set_recv_buffer_size(size)?;
+        }
+        let stream = tokio::time::timeout(PATIENCE, socket.connect(addr))
+            .await
+            .map_err(|_| Failure::Fail(format!("connecting to {addr} timed out")))?
+            .map_err(|e| Failure::Fail(format!("cannot connect to {addr}: {e}")))?;
+        let _ = stream.set_nodelay(true);
+        let local = stream.local_addr()?;
+        let (read, write) = stream.into_split();
+        Ok(TestClient {
+            local,
+            wire,
+            reader: MessageReader::new(read, wire),
+            write,
+            pending: Default::default(),
+        })
+    }
+
+    /// The client's address as the course prints it: `ip:port`.
+    pub fn me(&self) -> String {
+        format!("{}:{}", self.local.ip(), self.local.port())
+    }
+
+    /// Sends one message, framed for the wire mode.
+    pub async fn send(&mut self, text: &str) -> Result<(), Failure> {
+        self.send_raw(&wire::encode(self.wire, text)).await
+    }
+
+    /// Sends bytes as they are.
+    pub async fn send_raw(&mut self, bytes: &[u8]) -> Result<(), Failure> {
+        self.write
+            .write_all(bytes)
+            .await
+            .map_err(|e| Failure::Fail(format!("sending failed: {e}")))
+    }
+
+    /// The next message; `Ok(None)` when the server closed the connection, `Err` on timeout.
+    pub async fn recv_within(&mut self, limit: Duration) -> Result<Option<String>, Failure> {
+        loop {
+            if let Some(m) = self.pending.pop_front() {
+                return Ok(Some(m));
+            }
+            let got = tokio::time::timeout(limit, self.reader.next())
+                .await
+                .map_err(|_| Failure::Fail(format!("nothing within {} ms", limit.as_millis())))?;
+            match got {
+                Ok(Some(Incoming::Message(text))) => match self.wire {
+                    Wire::Lines => return Ok(Some(text)),
+                    Wire::Tp => {
+                        let parts = text
+                            .split('\n')
+                            .map(|p| p.trim_end().to_string())
+                            .filter(|p| !p.is_empty());
+                        self.pending.extend(parts);
+                    }
+                },
+                Ok(Some(Incoming::TooLong)) => return fail("a message longer than 4096 bytes"),
+                Ok(None) | Err(_) => return Ok(None),
+            }
+        }
+    }
+
+    /// Expects exactly `expected` as the next message.
+    pub async fn expect(&mut self, what: &str, expected: &str) -> Result<(), Failure> {
+        match self.recv_within(PATIENCE).await {
+            Ok(Some(got)) => {
+                let same = match self.wire {
+                    Wire::Lines => got == expected,
+                    Wire::Tp => got.trim_end() == expected.trim_end(),
+                };
+                if same {
+                    Ok(())
+                } else {
+                    fail(format!(
+                        "{what}: expected {} got {}",
+                        show(expected),
+                        show(&got)
+                    ))
+                }
+            }
+            Ok(None) => fail(format!(
+                "{what}: expected {} got the connection closed",
+                show(expected)
+            )),
+            Err(_) => fail(format!(
+                "{what}: expected {} got nothing within {} s",
+                show(expected),
+                PATIENCE.as_secs()
+            )),
+        }
+    }
+
+    /// Expects nothing to arrive for a short while (and the connection to stay open).
+    pub async fn expect_silence(&mut self, what: &str) -> Result<(), Failure> {
+        match self.recv_within(QUIET).await {
+            Err(_) => Ok(()),
+            Ok(Some(got)) => fail(format!("{what}: expected nothing got {}", show(&got))),
+            Ok(None) => fail(format!(
+                "{what}: expected nothing got the connection closed"
+            )),
+        }
+    }
+
+    /// Expects the server to close the connection, after any number of messages; returns them.
+    pub async fn expect_closed(&mut self, what: &str) -> Result<Vec<String>, Failure> {
+        let mut got = Vec::new();
+        loop {
+            match self.recv_within(PATIENCE).await {
+                Ok(None) => return Ok(got),
+                Ok(Some(m)) => got.push(m),
+                Err(_) => {
+                    return fail(format!(
+                        "{what}: expected the connection closed got it still open after {}",
+                        show(&got.join("\n"))
+                    ));
+                }
+            }
+        }
+    }
+
+    /// Closes abruptly: a reset (SO_LINGER 0), as when a client crashes mid-message.
+    pub fn reset(self) {
+        let stream = self.reader_into_stream();
+        if let Some(stream) = stream {
+            let _ = stream.set_zero_linger();
+        }
+    }
+
+    fn reader_into_stream(self) -> Option<TcpStream> {
+        self.reader.into_inner().reunite(self.write).ok()
+    }
+
+    /// Closes the writing side (EOF for the server) and drops the connection.
+    pub async fn quit(mut self) {
+        let _ = self.write.shutdown().await;
+    }
+}
+
+/// Makes sure every client is registered for relays before a check starts (ii_4 style,
+/// no handshake): the server accepts asynchronously, so a message sent right after
+/// connecting may reach a registry that does not hold the others yet. The last client
+/// sends probes until every other client got one, then the first does the same for the
+/// last; each round ends with a marker after which the probes are drained.
+pub async fn sync_registered(v: &mut [TestClient]) -> Result<(), Failure> {
+    let n = v.len();
+    if n < 2 {
+        return Ok(());
+    }
+    probe(v, n - 1, &(0..n - 1).collect::<Vec<_>>()).await?;
+    probe(v, 0, &[n - 1]).await
+}
+
+const PROBE: &str = "tp6-sync";
+const PROBE_END: &str = "tp6-sync-end";
+
+async fn probe(v: &mut [TestClient], from: usize, to: &[usize]) -> Result<(), Failure> {
+    let mut reached = vec![false; to.len()];
+    for attempt in 0..30 {
+        v[from].send(&format!("{PROBE} {attempt}")).await?;
+        for (k, &i) in to.iter().enumerate() {
+            if reached[k] {
+                continue;
+            }
+            match v[i].recv_within(Duration::from_millis(100)).await {
+                Ok(Some(m)) if m.contains(PROBE) => reached[k] = true,
+                Ok(Some(m)) => {
+                    return fail(format!(
+                        "while syncing clients: expected a relayed probe got {}",
+                        show(&m)
+                    ));
+                }
+                Ok(None) => return fail("while syncing clients: the server closed a connection"),
+                Err(_) => {}
+            }
+        }
+        if reached.iter().all(|&r| r) {
+            // Everyone but the sender receives the probes, not only the ones waited for.
+            v[from].send(PROBE_END).await?;
+            for i in (0..v.len()).filter(|&i| i != from) {
+                loop {
+                    match v[i].recv_within(PATIENCE).await {
+                        Ok(Some(m)) if m.contains(PROBE_END) => break,
+                        Ok(Some(m)) if m.contains(PROBE) => {}
+                        Ok(Some(m)) => {
+                            return fail(format!(
+                                "while syncing clients: expected a relayed probe got {}",
+                                show(&m)
+                            ));
+                        }
+                        _ => return fail("while syncing clients: the end marker was not relayed"),
+                    }
+                }
+            }
+            return Ok(());
+        }
+    }
+    fail("no message between two connected clients was ever relayed (3 s of probes)")
+}

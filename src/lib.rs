@@ -1,0 +1,21 @@
+//! tp6: the async-networking course "TP6 : Chat room" rebuilt in Rust.
+//!
+//! Each stage of the course is a binary in `src/bin` that a learner runs and reads; what a
+//! stage merely reuses lives here, in a module named for what it is:
+//!
+//! | module | introduced by | what it is |
+//! |---|---|---|
+//! | [`part1`] | `sleep_and_print`, `web_*`, `measure` | the counting function, URL lists, file naming, downloads |
+//! | [`chat::cli`] | `chat_server_ii_2` | the options every server and client share (address, port, wire) |
+//! | [`chat::wire`] | `chat_server_ii_2` | message framing: `--wire lines` and `--wire tp` |
+//! | [`chat::outbox`] | `chat_server_ii_4` | a client's bounded outgoing queue and the task that writes it |
+//! | [`chat::registry`] | `chat_server_ii_4` | every connected client, and the broadcast that never waits |
+//! | [`chat::handshake`] | `chat_server_ii_5` | `Hello\|<pseudo>` parsing and validation |
+//! | [`chat::terminal`] | `chat_client_ii_3` | the interactive client: stdin thread, printing above the prompt |
+//! | [`grade`] | every stage | the executable spec: checks, runner, reports |
+//! | [`stages`] | every stage | the manifest: every stage in order |
+
+pub mod chat;
+pub mod grade;
+pub mod part1;
+pub mod stages;

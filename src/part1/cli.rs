@@ -1,0 +1,146 @@
+//! Command-line plumbing shared by the Part I binaries: one-line errors and the options
+//! every web stage has (`--timeout`, and the list, `--out-dir` of the multiple downloads).
+//!
+//! Bad input is reported as a single `error: …` line on stderr naming the flag, file or
+//! value, with exit code 2; nothing is downloaded or written before the input is checked.
+
+use super::{BUNDLED_URLS, DEFAULT_OUT_DIR, DEFAULT_TIMEOUT_SECS, urls::parse_url_list};
+use clap::Parser;
+use clap::error::ErrorKind;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::time::Duration;
+
+/// Exit code for bad usage (the convention clap and most tools follow).
+pub const USAGE_EXIT: u8 = 2;
+
+/// Parses the command line; on an error prints it as one line and exits with code 2.
+/// `--help` and `--version` print as usual.
+pub fn parse<T: Parser>() -> T {
+    T::try_parse().unwrap_or_else(|err| {
+        if matches!(
+            err.kind(),
+            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+        ) {
+            err.exit();
+        }
+        eprintln!("{}", one_line_error(&err.render().to_string()));
+        std::process::exit(USAGE_EXIT.into());
+    })
+}
+
+/// Clap's message without its usage block and "For more information" hint, on one line:
+/// `error: invalid value 'abc' for '--count <N>': invalid digit found in string`.
+fn one_line_error(rendered: &str) -> String {
+    rendered
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// Prints `error: <message>` and returns the usage exit code, for `main` to return.
+pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(USAGE_EXIT)
+}
+
+/// `--timeout`, shared by every web binary.
+#[derive(Debug, Clone, clap::Args)]
+pub struct TimeoutArg {
+    /// Limit for one request (connection, answer and body), in seconds
+    #[arg(
+        long = "timeout",
+        value_name = "SECS",
+        default_value_t = DEFAULT_TIMEOUT_SECS,
+        allow_negative_numbers = true,
+        value_parser = clap::value_parser!(u64).range(1..=86_400),
+    )]
+    pub secs: u64,
+}
+
+impl TimeoutArg {
+    /// The limit as a duration.
+    pub fn limit(&self) -> Duration {
+        Duration::from_secs(self.secs)
+    }
+}
+
+/// The arguments of the multiple downloads and `measure`: the list and where pages go.
+#[derive(Debug, Clone, clap::Args)]
+pub struct ListArgs {
+    /// File with one URL per line (blank lines and # comments skipped) [default: the
+    /// bundled list of ten well-known sites]
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+
+    /// Directory the pages are written to, each as web_<name>
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT_DIR)]
+    pub out_dir: PathBuf,
+
+    #[command(flatten)]
+    pub timeout: TimeoutArg,
+}
+
+impl ListArgs {
+    /// The URLs to download, after checking that the list can be read and that `--out-dir`
+    /// is a directory, so that bad input stops the program before any download.
+    pub fn load(&self) -> Result<Vec<String>, String> {
+        check_dir(&self.out_dir)?;
+        match &self.file {
+            None => Ok(parse_url_list(BUNDLED_URLS)),
+            Some(file) => std::fs::read_to_string(file)
+                .map(|text| parse_url_list(&text))
+                .map_err(|e| format!("cannot read URL file {}: {e}", file.display())),
+        }
+    }
+}
+
+fn check_dir(dir: &Path) -> Result<(), String> {
+    match std::fs::metadata(dir) {
+        Ok(meta) if meta.is_dir() => Ok(()),
+        Ok(_) => Err(format!("--out-dir {}: not a directory", dir.display())),
+        Err(e) => Err(format!("--out-dir {}: {e}", dir.display())),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn clap_errors_fit_on_one_line() {
+        let rendered = "error: invalid value 'abc' for '--count <N>': invalid digit found in string\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line_error(rendered),
+            "error: invalid value 'abc' for '--count <N>': invalid digit found in string"
+        );
+        let rendered = "error: the following required arguments were not provided:\n  <URL>\n\nUsage: web_sync <URL>\n\nFor more information, try '--help'.\n";
+        assert_eq!(
+            one_line_error(rendered),
+            "error: the following required arguments were not provided: <URL>"
+        );
+    }
+
+    #[test]
+    fn a_missing_list_or_directory_is_named() {
+        let args = |file: &str, dir: &str| ListArgs {
+            file: Some(file.into()),
+            out_dir: dir.into(),
+            timeout: TimeoutArg { secs: 1 },
+        };
+        let err = args("/nonexistent/urls.txt", "/tmp")
+            .load()
+            .expect_err("no file");
+        assert!(
+            err.starts_with("cannot read URL file /nonexistent/urls.txt: "),
+            "{err}"
+        );
+        let err = args("/nonexistent/urls.txt", "/nonexistent")
+            .load()
+            .expect_err("no dir");
+        assert!(err.starts_with("--out-dir /nonexistent: "), "{err}");
+    }
+}

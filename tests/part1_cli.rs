@@ -1,0 +1,167 @@
+//! Part I black-box tests of the command line: bad input gets one clear stderr line and a
+//! non-zero exit, never a panic; `--timeout` bounds a request; the blocking stages have no
+//! async code.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+use tp6::grade::fixture::Fixture;
+
+const SLEEP: &str = env!("CARGO_BIN_EXE_sleep_and_print");
+const SLEEP_ASYNC: &str = env!("CARGO_BIN_EXE_sleep_and_print_async");
+const WEB_SYNC: &str = env!("CARGO_BIN_EXE_web_sync");
+const WEB_ASYNC: &str = env!("CARGO_BIN_EXE_web_async");
+const SYNC_MULTIPLE: &str = env!("CARGO_BIN_EXE_web_sync_multiple");
+const ASYNC_MULTIPLE: &str = env!("CARGO_BIN_EXE_web_async_multiple");
+const MEASURE: &str = env!("CARGO_BIN_EXE_measure");
+
+fn run(bin: &str, args: &[&str]) -> Output {
+    Command::new(bin)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {bin}: {e}"))
+}
+
+/// Asserts exit `code` and a single stderr line containing every needle.
+fn assert_one_line_error(out: &Output, code: i32, needles: &[&str]) {
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(code), "stderr: {stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr:?}");
+    for needle in needles {
+        assert!(stderr.contains(needle), "{stderr:?} lacks {needle:?}");
+    }
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_missing_url_file_is_named() {
+    for bin in [SYNC_MULTIPLE, ASYNC_MULTIPLE, MEASURE] {
+        let out = run(bin, &["/nonexistent/urls.txt"]);
+        assert_one_line_error(&out, 2, &["cannot read URL file /nonexistent/urls.txt"]);
+        assert!(out.stdout.is_empty());
+    }
+}
+
+#[test]
+fn an_invalid_url_is_named_with_the_reason() {
+    for bin in [WEB_SYNC, WEB_ASYNC] {
+        let out = run(bin, &["--output", "/nonexistent/x", "not a url"]);
+        assert_one_line_error(&out, 1, &["error: not a url: invalid URL: relative URL"]);
+        let out = run(bin, &["--output", "/nonexistent/x", "ftp://example.com/"]);
+        assert_one_line_error(
+            &out,
+            1,
+            &["ftp://example.com/", "unsupported scheme \"ftp\""],
+        );
+    }
+}
+
+#[test]
+fn bad_flag_values_are_named() {
+    let cases: &[(&str, &[&str], &[&str])] = &[
+        (SLEEP, &["--count", "abc"], &["--count", "'abc'"]),
+        (SLEEP_ASYNC, &["--interval-ms", "-5"], &["--interval-ms"]),
+        (
+            WEB_SYNC,
+            &["--timeout", "0", "http://127.0.0.1/"],
+            &["--timeout", "'0'"],
+        ),
+        (WEB_ASYNC, &[], &["required", "<URL>"]),
+        (
+            ASYNC_MULTIPLE,
+            &["--concurrency", "0"],
+            &["--concurrency", "'0'"],
+        ),
+        (SYNC_MULTIPLE, &["--colour"], &["--colour"]),
+        (
+            MEASURE,
+            &["--out-dir", "/nonexistent"],
+            &["--out-dir /nonexistent"],
+        ),
+    ];
+    for (bin, args, needles) in cases {
+        assert_one_line_error(&run(bin, args), 2, needles);
+    }
+}
+
+#[test]
+fn every_binary_has_help() {
+    for bin in [
+        SLEEP,
+        SLEEP_ASYNC,
+        WEB_SYNC,
+        WEB_ASYNC,
+        SYNC_MULTIPLE,
+        ASYNC_MULTIPLE,
+        MEASURE,
+    ] {
+        let out = run(bin, &["--help"]);
+        assert!(out.status.success(), "{bin}");
+        assert!(
+            String::from_utf8_lossy(&out.stdout).contains("Usage:"),
+            "{bin}"
+        );
+    }
+}
+
+#[test]
+fn an_empty_list_is_a_quick_success() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("urls.txt");
+    std::fs::write(&file, "# nothing\n\n").expect("write list");
+    let file = file.to_string_lossy();
+    let out_dir = dir.path().to_string_lossy();
+    for bin in [SYNC_MULTIPLE, ASYNC_MULTIPLE] {
+        let out = run(bin, &["--out-dir", &out_dir, &file]);
+        assert!(out.status.success(), "{bin}");
+        assert!(String::from_utf8_lossy(&out.stdout).starts_with("0 URLs: 0 ok, 0 failed in "));
+    }
+}
+
+#[tokio::test]
+async fn the_timeout_flag_bounds_each_request() {
+    let fixture = Fixture::start().await.expect("fixture");
+    let url = fixture.url("slow", Duration::from_secs(5), 200, 10);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let output = dir.path().join("page").to_string_lossy().into_owned();
+    for bin in [WEB_SYNC, WEB_ASYNC] {
+        let start = Instant::now();
+        let child = tokio::process::Command::new(bin)
+            .args(["--timeout", "1", "--output", &output, &url])
+            .output();
+        let out = tokio::time::timeout(Duration::from_secs(4), child)
+            .await
+            .expect("the timeout should end the program")
+            .expect("run");
+        assert_one_line_error(&out, 1, &[&format!("error: {url}: timed out after 1 s")]);
+        assert!(
+            start.elapsed() < Duration::from_secs(3),
+            "{:?}",
+            start.elapsed()
+        );
+    }
+}
+
+/// The blocking stages teach code without a runtime: keep `async` out of their source.
+#[test]
+fn the_blocking_stages_have_no_async_code() {
+    for (name, source) in [
+        ("web_sync", include_str!("../src/bin/web_sync.rs")),
+        (
+            "web_sync_multiple",
+            include_str!("../src/bin/web_sync_multiple.rs"),
+        ),
+        (
+            "sleep_and_print",
+            include_str!("../src/bin/sleep_and_print.rs"),
+        ),
+        ("fetch", include_str!("../src/part1/fetch.rs")),
+    ] {
+        let code: String = source
+            .lines()
+            .filter(|l| !l.trim_start().starts_with("//"))
+            .collect();
+        for word in ["async", ".await", "tokio"] {
+            assert!(!code.contains(word), "{name} mentions {word}");
+        }
+    }
+}

@@ -1,0 +1,147 @@
+//! Part II clients: the grade client checks run against this project's client binaries, in
+//! both wire modes, on pipes and under a pty, and proofs that each stage's checks fail
+//! against the previous stage's client, which lacks what they check.
+
+use std::time::Duration;
+use tp6::chat::wire::Wire;
+use tp6::grade::client::{ClientTarget, checks};
+use tp6::grade::{Verdict, run_checks};
+
+const CLIENT_II_2: &str = env!("CARGO_BIN_EXE_chat_client_ii_2");
+const CLIENT_II_3: &str = env!("CARGO_BIN_EXE_chat_client_ii_3");
+const CLIENT_II_5: &str = env!("CARGO_BIN_EXE_chat_client_ii_5");
+const CLIENT_II_6: &str = env!("CARGO_BIN_EXE_chat_client_ii_6");
+
+/// Per check; a passing one takes well under a second.
+const CHECK_LIMIT: Duration = Duration::from_secs(15);
+
+/// `bin --port {port} --wire <wire>`, plus `extra` arguments.
+fn target(bin: &str, wire: Wire, extra: &[&str]) -> ClientTarget {
+    let name = match wire {
+        Wire::Lines => "lines",
+        Wire::Tp => "tp",
+    };
+    let mut command = vec![bin, "--port", "{port}", "--wire", name];
+    command.extend_from_slice(extra);
+    ClientTarget::new(command, wire)
+}
+
+/// Runs every client check of `stage` and fails the test with the report unless all pass.
+async fn assert_stage_passes(stage: &str, target: ClientTarget) {
+    let checks = checks(stage);
+    assert!(!checks.is_empty(), "no client checks for {stage}");
+    let report = run_checks(stage, &checks, &target, CHECK_LIMIT).await;
+    assert!(
+        report.all_passed() && report.passed == checks.len(),
+        "{:?} tty={}\n{report}",
+        target.command,
+        target.tty
+    );
+}
+
+/// The verdict and reason of one check against `target`.
+async fn verdict(check_id: &str, target: ClientTarget) -> (Verdict, String) {
+    let stage = check_id.split('.').next().unwrap_or_default();
+    let chosen: Vec<_> = checks(stage)
+        .into_iter()
+        .filter(|c| c.id == check_id)
+        .collect();
+    assert_eq!(chosen.len(), 1, "no check {check_id}");
+    let report = run_checks(stage, &chosen, &target, CHECK_LIMIT).await;
+    let check = &report.checks[0];
+    (check.verdict, check.reason.clone())
+}
+
+/// Asserts that `check_id` fails against `target` with a reason containing `because`.
+async fn assert_fails(check_id: &str, target: ClientTarget, because: &str) {
+    let (verdict, reason) = verdict(check_id, target).await;
+    assert_eq!(verdict, Verdict::Fail, "{check_id} should fail: {reason}");
+    assert!(
+        reason.contains(because),
+        "{check_id}: expected a reason with {because:?} got {reason:?}"
+    );
+}
+
+#[tokio::test]
+async fn ii_2_client_passes_in_both_wire_modes() {
+    for wire in [Wire::Lines, Wire::Tp] {
+        assert_stage_passes("ii_2", target(CLIENT_II_2, wire, &[])).await;
+    }
+}
+
+#[tokio::test]
+async fn ii_3_client_passes_in_both_wire_modes() {
+    for wire in [Wire::Lines, Wire::Tp] {
+        assert_stage_passes("ii_3", target(CLIENT_II_3, wire, &[])).await;
+    }
+}
+
+#[tokio::test]
+async fn ii_5_client_passes_with_a_typed_or_a_given_pseudo() {
+    for wire in [Wire::Lines, Wire::Tp] {
+        assert_stage_passes("ii_5", target(CLIENT_II_5, wire, &[])).await;
+        let given = target(CLIENT_II_5, wire, &["--pseudo", "{pseudo}"]);
+        assert_stage_passes("ii_5", given).await;
+    }
+}
+
+#[tokio::test]
+async fn ii_6_client_passes_in_both_wire_modes() {
+    for wire in [Wire::Lines, Wire::Tp] {
+        assert_stage_passes("ii_6", target(CLIENT_II_6, wire, &[])).await;
+    }
+    let given = target(CLIENT_II_6, Wire::Lines, &["--pseudo", "{pseudo}"]);
+    assert_stage_passes("ii_6", given).await;
+    // The ii_6 client is still a ii_5 client.
+    assert_stage_passes("ii_5", target(CLIENT_II_6, Wire::Tp, &[])).await;
+}
+
+#[tokio::test]
+async fn every_stage_passes_under_a_pty() {
+    let on_tty = |bin| target(bin, Wire::Lines, &[]).with_tty(true);
+    assert_stage_passes("ii_2", on_tty(CLIENT_II_2)).await;
+    assert_stage_passes("ii_3", on_tty(CLIENT_II_3)).await;
+    assert_stage_passes("ii_5", on_tty(CLIENT_II_6)).await;
+    assert_stage_passes("ii_6", on_tty(CLIENT_II_6)).await;
+}
+
+#[tokio::test]
+async fn ii_6_checks_fail_against_the_ii_5_client_which_leaves_silently() {
+    for wire in [Wire::Lines, Wire::Tp] {
+        for id in ["ii_6.client_server_close", "ii_6.client_server_reset"] {
+            let silent = target(CLIENT_II_5, wire, &[]);
+            assert_fails(id, silent, "expected a line saying the server is gone").await;
+        }
+    }
+}
+
+#[tokio::test]
+async fn ii_5_handshake_fails_against_the_ii_3_client_which_sends_the_pseudo_as_a_message() {
+    for wire in [Wire::Lines, Wire::Tp] {
+        let no_hello = target(CLIENT_II_3, wire, &[]);
+        let because = r#"first message: expected "Hello|alice" got "alice""#;
+        assert_fails("ii_5.client_hello_first", no_hello, because).await;
+    }
+}
+
+#[tokio::test]
+async fn ii_3_checks_fail_against_the_ii_2_client_which_ignores_its_input() {
+    let once = || target(CLIENT_II_2, Wire::Lines, &[]);
+    let sent_hello = r#"expected "premier message" got "Hello""#;
+    assert_fails("ii_3.client_sends_lines", once(), sent_hello).await;
+    let no_second = r#"expected a printed line with "Message du serveur n°2""#;
+    assert_fails("ii_3.client_prints_pushed", once(), no_second).await;
+    let still_waiting = "expected it to exit within 2 s of the end of its input";
+    assert_fails("ii_3.client_exits_on_eof", once(), still_waiting).await;
+}
+
+#[tokio::test]
+async fn ii_2_checks_fail_against_the_ii_3_client_which_waits_for_input() {
+    let chat = target(CLIENT_II_3, Wire::Lines, &[]);
+    assert_fails(
+        "ii_2.client_sends_hello",
+        chat,
+        r#"expected first message "Hello""#,
+    )
+    .await;
+}
