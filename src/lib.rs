@@ -14,8 +14,10 @@
 //! | [`chat::terminal`] | `chat_client_ii_3` | the interactive client: stdin thread, printing above the prompt |
 //! | [`grade`] | every stage | the executable spec: checks, runner, reports |
 //! | [`stages`] | every stage | the manifest: every stage in order |
+//! | [`error`] | every binary | one-line fatal errors |
 
 pub mod chat;
+pub mod error;
 pub mod grade;
 pub mod part1;
 pub mod stages;

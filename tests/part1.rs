@@ -149,7 +149,7 @@ async fn the_async_counter_fails_the_sync_checks() {
         "expected \"1 2 3 4 1",
     )
     .await;
-    assert_fails("sleep_and_print.paced", sleeper(SLEEP_ASYNC), "expected").await;
+    assert_fails("sleep_and_print.paced", sleeper(SLEEP_ASYNC), "no pause").await;
 }
 
 #[tokio::test]

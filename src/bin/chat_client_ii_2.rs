@@ -10,7 +10,7 @@
 //! cargo run --bin chat_client_ii_2            # prints: Hello 127.0.0.1:53412
 //! ```
 
-use anyhow::{Context, bail};
+use anyhow::{Context, anyhow};
 use clap::Parser;
 use std::io::Write;
 use std::net::TcpStream;
@@ -29,7 +29,7 @@ struct Args {
     timeout: u64,
 }
 
-fn main() -> anyhow::Result<()> {
+fn main() -> tp6::error::MainResult {
     let args = Args::parse();
     let addr = args.endpoint.socket_addr();
     let mut stream =
@@ -40,8 +40,8 @@ fn main() -> anyhow::Result<()> {
         .with_context(|| format!("no reply from {addr}"))?
     {
         Some(Incoming::Message(reply)) => println!("{reply}"),
-        Some(Incoming::TooLong) => bail!("the reply from {addr} is longer than 4096 bytes"),
-        None => bail!("{addr} closed the connection without replying"),
+        Some(Incoming::TooLong) => Err(anyhow!("the reply from {addr} is longer than 4096 bytes"))?,
+        None => Err(anyhow!("{addr} closed the connection without replying"))?,
     }
     Ok(())
 }

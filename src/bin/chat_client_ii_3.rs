@@ -28,7 +28,7 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> tp6::error::MainResult {
     let args = Args::parse();
     let addr = args.endpoint.socket_addr();
     let stream = TcpStream::connect(addr)

@@ -35,7 +35,7 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> tp6::error::MainResult {
     let args = Args::parse();
     let mut terminal = Terminal::start();
     let pseudo = match args.pseudo {

@@ -31,7 +31,7 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> tp6::error::MainResult {
     let args = Args::parse();
     let wire = args.endpoint.wire;
     let listener = server::listen(&args.endpoint).await?;

@@ -28,10 +28,11 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> tp6::error::MainResult {
     let args = Args::parse();
     let listener = server::listen(&args.endpoint).await?;
-    server::serve(listener, args.endpoint.wire, print_messages).await
+    server::serve(listener, args.endpoint.wire, print_messages).await?;
+    Ok(())
 }
 
 async fn print_messages(mut conn: Connection) {

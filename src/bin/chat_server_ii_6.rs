@@ -33,14 +33,15 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> anyhow::Result<()> {
+async fn main() -> tp6::error::MainResult {
     let args = Args::parse();
     let listener = server::listen(&args.endpoint).await?;
     let registry = Arc::new(Registry::new(args.endpoint.wire));
     server::serve(listener, args.endpoint.wire, move |conn| {
         chat(conn, registry.clone())
     })
-    .await
+    .await?;
+    Ok(())
 }
 
 async fn chat(mut conn: Connection, registry: Arc<Registry>) {

@@ -76,8 +76,9 @@ pub struct ListArgs {
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
 
-    /// Directory the pages are written to, each as web_<name>
-    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT_DIR)]
+    /// Where the pages go, each as `web_<name>`.
+    #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT_DIR,
+          help = "Directory the pages are written to, each as web_<name>")]
     pub out_dir: PathBuf,
 
     #[command(flatten)]

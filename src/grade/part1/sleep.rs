@@ -41,7 +41,10 @@ pub(super) async fn sequential_pace(t: &Part1Target) -> CheckResult {
             times.len()
         ));
     }
-    let gaps: Vec<Duration> = times.windows(2).map(|w| w[1] - w[0]).collect();
+    let gaps: Vec<Duration> = times
+        .windows(2)
+        .map(|w| w[1].saturating_sub(w[0]))
+        .collect();
     let interval = median(&gaps);
     expect_pause(interval)?;
     // One short gap is tolerated: a busy machine may deliver two lines in one read.
@@ -74,12 +77,12 @@ pub(super) async fn concurrent_pace(t: &Part1Target) -> CheckResult {
     }
     let pairs = times.len() / 2;
     let step: Vec<Duration> = (0..pairs - 1)
-        .map(|k| times[2 * k + 2] - times[2 * k])
+        .map(|k| times[2 * k + 2].saturating_sub(times[2 * k]))
         .collect();
     let interval = median(&step);
     expect_pause(interval)?;
     for k in 0..pairs {
-        let apart = times[2 * k + 1] - times[2 * k];
+        let apart = times[2 * k + 1].saturating_sub(times[2 * k]);
         if apart > interval * 3 / 10 {
             return fail(format!(
                 "expected both counts to print pair {} together (within {} ms) got {} ms apart",
@@ -89,7 +92,7 @@ pub(super) async fn concurrent_pace(t: &Part1Target) -> CheckResult {
             ));
         }
     }
-    let span = times[times.len() - 1] - times[0];
+    let span = times[times.len() - 1].saturating_sub(times[0]);
     let overlapped = interval * (pairs as u32 - 1);
     let sequential = interval * (2 * pairs as u32 - 1);
     if span * 4 > sequential * 3 {
