@@ -165,6 +165,17 @@ async fn interleaving_without_sleeping_fails_the_timing_check() {
 }
 
 #[tokio::test]
+async fn a_one_page_program_fails_the_list_checks() {
+    let one_page = Part1Target::new([WEB_SYNC, "--output", "{out_dir}/page", "{urls_file}"]);
+    assert_fails(
+        "web_sync_multiple.writes_all",
+        one_page,
+        "expected exit code 0",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn sequential_downloads_fail_the_concurrency_check() {
     assert_fails(
         "web_async_multiple.concurrent",

@@ -145,3 +145,10 @@ async fn ii_2_checks_fail_against_the_ii_3_client_which_waits_for_input() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_command_that_cannot_be_pointed_at_the_check_server_is_skipped() {
+    let fixed_port = ClientTarget::new([CLIENT_II_6, "--wire", "lines"], Wire::Lines);
+    let report = run_checks("ii_6", &checks("ii_6"), &fixed_port, CHECK_LIMIT).await;
+    assert_eq!(report.skipped, report.checks.len(), "{report}");
+}

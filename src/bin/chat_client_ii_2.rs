@@ -30,7 +30,7 @@ struct Args {
 }
 
 fn main() -> tp6::error::MainResult {
-    let args = Args::parse();
+    let args: Args = tp6::error::parse_args();
     let addr = args.endpoint.socket_addr();
     let mut stream =
         TcpStream::connect(addr).with_context(|| format!("cannot connect to {addr}"))?;

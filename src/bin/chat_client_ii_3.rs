@@ -29,7 +29,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
-    let args = Args::parse();
+    let args: Args = tp6::error::parse_args();
     let addr = args.endpoint.socket_addr();
     let stream = TcpStream::connect(addr)
         .await

@@ -35,7 +35,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
-    let args = Args::parse();
+    let args: Args = tp6::error::parse_args();
     let mut terminal = Terminal::start();
     let pseudo = match args.pseudo {
         Some(p) => {

@@ -36,7 +36,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
-    let args = Args::parse();
+    let args: Args = tp6::error::parse_args();
     let mut terminal = Terminal::start();
     let pseudo = match args.pseudo {
         Some(p) => {
@@ -63,7 +63,7 @@ async fn main() -> tp6::error::MainResult {
         ))
         .await?;
     match terminal.chat(stream, args.endpoint.wire).await? {
-        Ending::ServerGone => terminal.show("Server closed the connection. Bye!"),
+        Ending::ServerGone => terminal.goodbye("Server closed the connection. Bye!"),
         Ending::InputClosed | Ending::Interrupted => {}
     }
     Ok(())

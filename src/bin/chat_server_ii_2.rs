@@ -32,7 +32,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
-    let args = Args::parse();
+    let args: Args = tp6::error::parse_args();
     let wire = args.endpoint.wire;
     let listener = server::listen(&args.endpoint).await?;
     loop {

@@ -29,7 +29,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
-    let args = Args::parse();
+    let args: Args = tp6::error::parse_args();
     let listener = server::listen(&args.endpoint).await?;
     server::serve(listener, args.endpoint.wire, print_messages).await?;
     Ok(())

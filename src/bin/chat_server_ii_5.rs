@@ -35,7 +35,7 @@ struct Args {
 
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
-    let args = Args::parse();
+    let args: Args = tp6::error::parse_args();
     let listener = server::listen(&args.endpoint).await?;
     let registry = Arc::new(Registry::new(args.endpoint.wire));
     server::serve(listener, args.endpoint.wire, move |conn| {

@@ -20,7 +20,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
-use tp6::part1::cli::{self, ListArgs};
+use tp6::part1::cli::ListArgs;
 use tp6::part1::fetch_async::DEFAULT_CONCURRENCY;
 use tp6::part1::summary::{Outcome, Tally};
 use tp6::part1::{fetch, fetch_async};
@@ -34,16 +34,16 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args: Args = cli::parse();
+    let args: Args = tp6::error::parse_args();
     let urls = match args.list.load() {
         Ok(urls) => urls,
-        Err(e) => return cli::usage_error(e),
+        Err(e) => return tp6::error::usage_error(e),
     };
     let (dir, limit) = (&args.list.out_dir, args.list.timeout.limit());
 
     let sync_client = match fetch::client() {
         Ok(client) => client,
-        Err(e) => return cli::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
     };
     let start = Instant::now();
     let sync_outcomes = fetch::download_all(&sync_client, &urls, dir, limit, |_| {});
@@ -54,7 +54,7 @@ fn main() -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => return cli::usage_error(format!("cannot start the async runtime: {e}")),
+        Err(e) => return tp6::error::usage_error(format!("cannot start the async runtime: {e}")),
     };
     let async_result = runtime.block_on(async {
         let client = fetch_async::client()?;
@@ -65,7 +65,7 @@ fn main() -> ExitCode {
     });
     let (async_outcomes, async_time) = match async_result {
         Ok(done) => done,
-        Err(e) => return cli::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
     };
 
     let sync = report("sync", &sync_outcomes, sync_time);

@@ -18,7 +18,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
-use tp6::part1::{cli, count::sleep_and_print};
+use tp6::part1::count::sleep_and_print;
 
 /// Count from 1 to N twice, one count after the other, sleeping after each number.
 #[derive(Parser)]
@@ -43,7 +43,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args: Args = cli::parse();
+    let args: Args = tp6::error::parse_args();
     let interval = Duration::from_millis(args.interval_ms);
     // Two calls in a row: the second cannot start before the first has slept its last.
     let result =

@@ -20,7 +20,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Duration;
-use tp6::part1::{cli, count::sleep_and_print_async};
+use tp6::part1::count::sleep_and_print_async;
 
 /// Count from 1 to N twice, both counts at once, sleeping after each number.
 #[derive(Parser)]
@@ -46,7 +46,7 @@ struct Args {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args: Args = cli::parse();
+    let args: Args = tp6::error::parse_args();
     let interval = Duration::from_millis(args.interval_ms);
     // Creating the futures starts nothing; `join!` polls both until both are done.
     let first = sleep_and_print_async(args.count, interval);

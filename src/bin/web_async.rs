@@ -19,7 +19,7 @@
 use clap::Parser;
 use std::path::PathBuf;
 use std::process::ExitCode;
-use tp6::part1::cli::{self, TimeoutArg};
+use tp6::part1::cli::TimeoutArg;
 use tp6::part1::fetch_async::{client, get_content, write_content};
 use tp6::part1::summary::{Downloaded, Outcome, Tally, print_outcome};
 use tp6::part1::{DEFAULT_OUTPUT, FetchError};
@@ -39,10 +39,10 @@ struct Args {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args: Args = cli::parse();
+    let args: Args = tp6::error::parse_args();
     let client = match client() {
         Ok(client) => client,
-        Err(e) => return cli::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
     };
     let outcome = fetch_and_write(&client, &args).await;
     print_outcome(&outcome);

@@ -27,7 +27,7 @@ use std::sync::Arc;
 use std::time::Instant;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tp6::part1::cli::{self, ListArgs};
+use tp6::part1::cli::ListArgs;
 use tp6::part1::fetch_async::{DEFAULT_CONCURRENCY, client, download};
 use tp6::part1::summary::{Tally, print_outcome};
 use tp6::part1::urls::output_path;
@@ -49,15 +49,15 @@ struct Args {
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> ExitCode {
-    let args: Args = cli::parse();
+    let args: Args = tp6::error::parse_args();
     let urls = match args.list.load() {
         Ok(urls) => urls,
-        Err(e) => return cli::usage_error(e),
+        Err(e) => return tp6::error::usage_error(e),
     };
     // One client for every task: cloning it clones a handle, the pool stays shared.
     let client = match client() {
         Ok(client) => client,
-        Err(e) => return cli::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
     };
     let progress = progress_bar(urls.len());
     let permits = Arc::new(Semaphore::new(args.concurrency as usize));

@@ -21,7 +21,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::time::Instant;
-use tp6::part1::cli::{self, ListArgs};
+use tp6::part1::cli::ListArgs;
 use tp6::part1::fetch::{client, download};
 use tp6::part1::summary::{Tally, print_outcome};
 use tp6::part1::urls::output_path;
@@ -35,14 +35,14 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    let args: Args = cli::parse();
+    let args: Args = tp6::error::parse_args();
     let urls = match args.list.load() {
         Ok(urls) => urls,
-        Err(e) => return cli::usage_error(e),
+        Err(e) => return tp6::error::usage_error(e),
     };
     let client = match client() {
         Ok(client) => client,
-        Err(e) => return cli::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
     };
     let start = Instant::now();
     let mut tally = Tally::default();

@@ -122,6 +122,20 @@ impl Terminal {
         let _ = out.flush();
     }
 
+    /// Shows the last message before the program exits. A message handed to the line editor
+    /// is printed later by the editor's thread, which the exit may stop first; so this one
+    /// is written directly, over the prompt, with the terminal already restored.
+    pub fn goodbye(&mut self, text: &str) {
+        let mut out = std::io::stdout().lock();
+        if let Some(t) = self.saved_termios.take() {
+            restore_termios(&t);
+            // Back to the start of the prompt's line, and erase it.
+            let _ = write!(out, "\r\x1b[K");
+        }
+        let _ = writeln!(out, "{text}");
+        let _ = out.flush();
+    }
+
     /// Chats over `stream` until the server leaves, input ends, or Ctrl-C: each line typed
     /// is sent as one message, each message received is shown.
     pub async fn chat(&mut self, stream: TcpStream, wire: Wire) -> std::io::Result<Ending> {
@@ -156,11 +170,15 @@ impl Terminal {
 impl Drop for Terminal {
     fn drop(&mut self) {
         if let Some(t) = &self.saved_termios {
-            // SAFETY: `t` was filled by tcgetattr on the same descriptor.
-            unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t) };
+            restore_termios(t);
             println!();
         }
     }
+}
+
+fn restore_termios(t: &libc::termios) {
+    // SAFETY: `t` was filled by tcgetattr on the same descriptor.
+    unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t) };
 }
 
 fn save_termios() -> Option<libc::termios> {

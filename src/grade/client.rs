@@ -7,7 +7,7 @@
 //!
 //! | placeholder | filled with |
 //! |---|---|
-//! | `{port}` | the fake server's port |
+//! | `{port}` | the fake server's port (required: without it every check is skipped) |
 //! | `{address}` | `127.0.0.1` |
 //! | `{pseudo}` | the pseudo (ii_5, ii_6); without it the pseudo is typed as the first line |
 //!

@@ -2,50 +2,12 @@
 //! every web stage has (`--timeout`, and the list, `--out-dir` of the multiple downloads).
 //!
 //! Bad input is reported as a single `error: …` line on stderr naming the flag, file or
-//! value, with exit code 2; nothing is downloaded or written before the input is checked.
+//! value, with exit code 2 ([`crate::error::parse_args`]); nothing is downloaded or written
+//! before the input is checked.
 
 use super::{BUNDLED_URLS, DEFAULT_OUT_DIR, DEFAULT_TIMEOUT_SECS, urls::parse_url_list};
-use clap::Parser;
-use clap::error::ErrorKind;
 use std::path::{Path, PathBuf};
-use std::process::ExitCode;
 use std::time::Duration;
-
-/// Exit code for bad usage (the convention clap and most tools follow).
-pub const USAGE_EXIT: u8 = 2;
-
-/// Parses the command line; on an error prints it as one line and exits with code 2.
-/// `--help` and `--version` print as usual.
-pub fn parse<T: Parser>() -> T {
-    T::try_parse().unwrap_or_else(|err| {
-        if matches!(
-            err.kind(),
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
-        ) {
-            err.exit();
-        }
-        eprintln!("{}", one_line_error(&err.render().to_string()));
-        std::process::exit(USAGE_EXIT.into());
-    })
-}
-
-/// Clap's message without its usage block and "For more information" hint, on one line:
-/// `error: invalid value 'abc' for '--count <N>': invalid digit found in string`.
-fn one_line_error(rendered: &str) -> String {
-    rendered
-        .lines()
-        .map(str::trim)
-        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
-        .filter(|l| !l.is_empty())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
-
-/// Prints `error: <message>` and returns the usage exit code, for `main` to return.
-pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(USAGE_EXIT)
-}
 
 /// `--timeout`, shared by every web binary.
 #[derive(Debug, Clone, clap::Args)]
@@ -110,20 +72,6 @@ fn check_dir(dir: &Path) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn clap_errors_fit_on_one_line() {
-        let rendered = "error: invalid value 'abc' for '--count <N>': invalid digit found in string\n\nFor more information, try '--help'.\n";
-        assert_eq!(
-            one_line_error(rendered),
-            "error: invalid value 'abc' for '--count <N>': invalid digit found in string"
-        );
-        let rendered = "error: the following required arguments were not provided:\n  <URL>\n\nUsage: web_sync <URL>\n\nFor more information, try '--help'.\n";
-        assert_eq!(
-            one_line_error(rendered),
-            "error: the following required arguments were not provided: <URL>"
-        );
-    }
 
     #[test]
     fn a_missing_list_or_directory_is_named() {

@@ -66,6 +66,11 @@ impl Client {
         server: &FakeServer,
         input: bool,
     ) -> Result<Client, Failure> {
+        if !process::mentions(&target.command, "port") {
+            return Err(Failure::Skip(
+                "the command has no {port}: it cannot be pointed at the check's server".into(),
+            ));
+        }
         let port = server.port()?.to_string();
         let argv = process::substitute(
             &target.command,

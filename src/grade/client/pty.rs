@@ -162,21 +162,12 @@ fn open_pty() -> Result<(File, OwnedFd), Failure> {
     Ok((File::from(master), slave))
 }
 
-/// Where the escape-sequence filter is.
-#[derive(Clone, Copy)]
-enum Escape {
-    None,
-    Start,
-    Csi,
-    Osc,
-}
-
-/// Cuts the terminal output into lines without escape sequences or carriage returns.
-/// Ends when the program and its children have closed the terminal (EIO on Linux).
+/// Cuts the terminal output into lines. Ends when the program and its children have closed
+/// the terminal (EIO on Linux).
 fn read_lines(mut master: File, tx: mpsc::UnboundedSender<String>, bump: watch::Sender<u64>) {
-    let mut line = Vec::new();
-    let mut state = Escape::None;
+    let mut screen = Screen::default();
     let mut chunk = [0u8; 4096];
+    let mut lines = Vec::new();
     loop {
         let n = match master.read(&mut chunk) {
             Ok(0) => break,
@@ -185,20 +176,53 @@ fn read_lines(mut master: File, tx: mpsc::UnboundedSender<String>, bump: watch::
             Err(_) => break,
         };
         bump.send_modify(|n| *n += 1);
-        for &b in &chunk[..n] {
-            state = match (state, b) {
+        screen.feed(&chunk[..n], &mut lines);
+        for line in lines.drain(..) {
+            if tx.send(line).is_err() {
+                return;
+            }
+        }
+    }
+    if let Some(last) = screen.rest() {
+        let _ = tx.send(last);
+    }
+}
+
+/// Where the escape-sequence filter is.
+#[derive(Clone, Copy, Default)]
+enum Escape {
+    #[default]
+    None,
+    Start,
+    Csi,
+    Osc,
+}
+
+/// Terminal output turned into plain lines: escape sequences (CSI, OSC, two-byte), carriage
+/// returns, bells and backspaces are dropped, so a redrawn prompt leaves `> ` in front of
+/// the text at worst.
+#[derive(Default)]
+struct Screen {
+    /// The line being received.
+    line: Vec<u8>,
+    /// Inside an escape sequence or not.
+    state: Escape,
+}
+
+impl Screen {
+    /// Takes more output; pushes each line it completes onto `lines`.
+    fn feed(&mut self, bytes: &[u8], lines: &mut Vec<String>) {
+        for &b in bytes {
+            self.state = match (self.state, b) {
                 (Escape::None, 0x1b) => Escape::Start,
                 (Escape::None, b'\n') => {
-                    let text = String::from_utf8_lossy(&line).into_owned();
-                    line.clear();
-                    if tx.send(text).is_err() {
-                        return;
-                    }
+                    lines.push(String::from_utf8_lossy(&self.line).into_owned());
+                    self.line.clear();
                     Escape::None
                 }
                 (Escape::None, b'\r' | 0x07 | 0x08) => Escape::None,
                 (Escape::None, b) => {
-                    line.push(b);
+                    self.line.push(b);
                     Escape::None
                 }
                 (Escape::Start, b'[') => Escape::Csi,
@@ -212,7 +236,47 @@ fn read_lines(mut master: File, tx: mpsc::UnboundedSender<String>, bump: watch::
             };
         }
     }
-    if !line.is_empty() {
-        let _ = tx.send(String::from_utf8_lossy(&line).into_owned());
+
+    /// The last line, when the output ended without a line end after it.
+    fn rest(self) -> Option<String> {
+        (!self.line.is_empty()).then(|| String::from_utf8_lossy(&self.line).into_owned())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Screen;
+
+    fn lines_of(chunks: &[&[u8]]) -> Vec<String> {
+        let mut screen = Screen::default();
+        let mut lines = Vec::new();
+        for chunk in chunks {
+            screen.feed(chunk, &mut lines);
+        }
+        lines.extend(screen.rest());
+        lines
+    }
+
+    #[test]
+    fn a_line_editor_redraw_leaves_only_the_text() {
+        // Recorded from rustyline: a typed line accepted, then the prompt redrawn.
+        let out = "\r\n> \r\x1b[2C\x1b[?2026lbonjour \u{e0} tous\x1b[?2004l\r\n\x1b[?2004h\
+                   \x1b[?2026h\r\x1b[K> \r\x1b[2C\x1b[?2026l";
+        assert_eq!(
+            lines_of(&[out.as_bytes()]),
+            ["", "> bonjour \u{e0} tous", "> "]
+        );
+    }
+
+    #[test]
+    fn sequences_and_characters_split_across_reads_are_kept_whole() {
+        let lines = lines_of(&[b"\x1b[3", b"1mrouge\x1b", b"[0m \xc3", b"\xa9t\xc3\xa9\n"]);
+        assert_eq!(lines, ["rouge \u{e9}t\u{e9}"]);
+    }
+
+    #[test]
+    fn a_title_sequence_is_dropped_whether_it_ends_in_bel_or_st() {
+        let lines = lines_of(&[b"\x1b]0;titre\x07a\x1b]2;t\x1b\\b\n"]);
+        assert_eq!(lines, ["ab"]);
     }
 }

@@ -1,0 +1,255 @@
+//! `grade`: the teacher's tool. Runs a stage's checks — the executable spec in `src/grade/`
+//! — against anyone's implementation of the course, in any language.
+//!
+//! ```text
+//! grade list                                            # every stage and its checks
+//! grade server ii_6 --address 127.0.0.1:8888            # a server already running
+//! grade server ii_6 -- python3 server.py --port {port}  # start it per check, grade, stop it
+//! grade client ii_6 --wire tp -- python3 client.py      # play the server to a client
+//! grade part1 web_async_multiple -- python3 web_async_multiple.py {urls_file}
+//! ```
+//!
+//! Add `--json` for a machine-readable report; the exit code is 0 only when every check
+//! passed. `GRADING.md` explains what each check accepts and rejects.
+
+use clap::{Args, Parser, Subcommand};
+use std::net::SocketAddr;
+use std::process::ExitCode;
+use std::time::Duration;
+use tp6::chat::wire::Wire;
+use tp6::grade::client::ClientTarget;
+use tp6::grade::part1::Part1Target;
+use tp6::grade::server::{ServerSource, ServerTarget};
+use tp6::grade::{self, Check, Report};
+use tp6::stages::{self, STAGES};
+
+/// Grade a submission of the "TP6 : Chat room" course, stage by stage.
+///
+/// Commands are templates: `{port}` (server: a free port the server must listen on; without
+/// it the server's `Serving on <ip>:<port>` line is read, or port 8888 assumed), `{address}`,
+/// `{port}` and `{pseudo}` (client: where the fake server listens), `{url}`, `{output}`,
+/// `{urls_file}`, `{out_dir}` (Part I). Put the command after `--`.
+#[derive(Parser)]
+#[command(
+    version,
+    about,
+    long_about,
+    after_help = "Exit status: 0 when every check passed, 1 when any failed, 2 on a usage error."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// List every stage and its checks.
+    List {
+        /// Print JSON instead of text.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Grade a Part II server, running at --address or started from the command after `--`.
+    Server {
+        /// Stage id (ii_2 … ii_6).
+        stage: String,
+        /// Address of a server that is already running (its console cannot be checked).
+        #[arg(long, conflicts_with = "command")]
+        address: Option<SocketAddr>,
+        #[command(flatten)]
+        common: Common,
+        /// The server command, started afresh for every check.
+        #[arg(last = true, required_unless_present = "address")]
+        command: Vec<String>,
+    },
+    /// Grade a Part II client by playing the server to it.
+    Client {
+        /// Stage id (ii_2, ii_3, ii_5, ii_6).
+        stage: String,
+        /// Run the client under a pseudo-terminal instead of pipes.
+        #[arg(long)]
+        tty: bool,
+        #[command(flatten)]
+        common: Common,
+        /// The client command.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+    /// Grade a Part I program against a loopback HTTP fixture.
+    Part1 {
+        /// Stage id (sleep_and_print, …, measure).
+        stage: String,
+        #[command(flatten)]
+        common: Common,
+        /// The program's command.
+        #[arg(last = true, required = true)]
+        command: Vec<String>,
+    },
+}
+
+#[derive(Args)]
+struct Common {
+    /// How the program frames chat messages: `lines`, or `tp` for the Python course's
+    /// convention (each write is one message).
+    #[arg(long, value_enum, default_value_t = Wire::Lines)]
+    wire: Wire,
+    /// Seconds one check may take before it fails.
+    #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    timeout: u64,
+    /// Print the report as one JSON object.
+    #[arg(long)]
+    json: bool,
+    /// Run only the checks whose id contains this text (repeatable).
+    #[arg(long)]
+    only: Vec<String>,
+}
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli: Cli = tp6::error::parse_args();
+    let (report, json) = match cli.command {
+        Command::List { json } => {
+            list(json);
+            return ExitCode::SUCCESS;
+        }
+        Command::Server {
+            stage,
+            address,
+            common,
+            command,
+        } => {
+            let checks = grade::chat::checks(&stage);
+            let source = match address {
+                Some(addr) => ServerSource::Address(addr),
+                None => ServerSource::Command(command),
+            };
+            let target = ServerTarget {
+                source,
+                wire: common.wire,
+            };
+            (run(&stage, checks, &target, &common).await, common.json)
+        }
+        Command::Client {
+            stage,
+            tty,
+            common,
+            command,
+        } => {
+            let target = ClientTarget::new(command, common.wire).with_tty(tty);
+            (
+                run(&stage, grade::client::checks(&stage), &target, &common).await,
+                common.json,
+            )
+        }
+        Command::Part1 {
+            stage,
+            common,
+            command,
+        } => {
+            let target = Part1Target::new(command);
+            (
+                run(&stage, grade::part1::checks(&stage), &target, &common).await,
+                common.json,
+            )
+        }
+    };
+    let Some(report) = report else {
+        return ExitCode::from(2);
+    };
+    if json {
+        println!("{}", report.to_json());
+    } else {
+        println!("{report}");
+    }
+    if report.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// Runs the selected checks; `None` (after an error line) when there is nothing to run.
+async fn run<T: Sync>(
+    stage: &str,
+    checks: Vec<Check<T>>,
+    target: &T,
+    common: &Common,
+) -> Option<Report> {
+    if checks.is_empty() {
+        eprintln!("error: no checks of this kind for stage {stage:?} (see `grade list`)");
+        return None;
+    }
+    let selected: Vec<_> = checks
+        .into_iter()
+        .filter(|c| common.only.is_empty() || common.only.iter().any(|o| c.id.contains(o.as_str())))
+        .collect();
+    if selected.is_empty() {
+        eprintln!(
+            "error: --only {:?} selects no check of stage {stage}",
+            common.only
+        );
+        return None;
+    }
+    Some(
+        grade::run_checks(
+            stage,
+            &selected,
+            target,
+            Duration::from_secs(common.timeout),
+        )
+        .await,
+    )
+}
+
+#[derive(serde::Serialize)]
+struct Listed {
+    stage: &'static stages::Stage,
+    checks: Vec<ListedCheck>,
+}
+
+#[derive(serde::Serialize)]
+struct ListedCheck {
+    id: &'static str,
+    kind: &'static str,
+    what: &'static str,
+}
+
+fn listed_checks(stage: &str) -> Vec<ListedCheck> {
+    fn kind<T>(kind: &'static str, checks: Vec<Check<T>>) -> impl Iterator<Item = ListedCheck> {
+        checks.into_iter().map(move |c| ListedCheck {
+            id: c.id,
+            kind,
+            what: c.what,
+        })
+    }
+    kind("part1", grade::part1::checks(stage))
+        .chain(kind("server", grade::chat::checks(stage)))
+        .chain(kind("client", grade::client::checks(stage)))
+        .collect()
+}
+
+fn list(json: bool) {
+    let all: Vec<Listed> = STAGES
+        .iter()
+        .map(|s| Listed {
+            stage: s,
+            checks: listed_checks(s.id),
+        })
+        .collect();
+    if json {
+        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        return;
+    }
+    for entry in &all {
+        let s = entry.stage;
+        let status = if s.status == stages::Status::Planned {
+            "  (planned)"
+        } else {
+            ""
+        };
+        println!("{}  [{}]{status}  {}", s.id, s.binaries.join(", "), s.goal);
+        for c in &entry.checks {
+            println!("    {:<7} {:<34} {}", c.kind, c.id, c.what);
+        }
+    }
+}
