@@ -13,9 +13,7 @@
 //! cargo run --bin chat_client_ii_3
 //! ```
 
-use anyhow::Context;
 use clap::Parser;
-use tokio::net::TcpStream;
 use tp6::chat::cli::Endpoint;
 use tp6::chat::terminal::Terminal;
 
@@ -30,10 +28,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
     let args: Args = tp6::error::parse_args();
-    let addr = args.endpoint.socket_addr();
-    let stream = TcpStream::connect(addr)
-        .await
-        .with_context(|| format!("cannot connect to {addr}"))?;
+    let stream = args.endpoint.connect().await?;
     let mut terminal = Terminal::start();
     terminal.chat(stream, args.endpoint.wire).await?;
     Ok(())

@@ -13,10 +13,8 @@
 //! cargo run --bin chat_client_ii_5 -- --pseudo alice
 //! ```
 
-use anyhow::Context;
 use clap::Parser;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tp6::chat::cli::Endpoint;
 use tp6::chat::handshake;
 use tp6::chat::terminal::Terminal;
@@ -37,30 +35,13 @@ struct Args {
 async fn main() -> tp6::error::MainResult {
     let args: Args = tp6::error::parse_args();
     let mut terminal = Terminal::start();
-    let pseudo = match args.pseudo {
-        Some(p) => {
-            handshake::validate_pseudo(&p).with_context(|| format!("invalid --pseudo {p:?}"))?
-        }
-        None => loop {
-            let Some(typed) = terminal.ask("Pseudo : ").await else {
-                return Ok(());
-            };
-            match handshake::validate_pseudo(&typed) {
-                Ok(p) => break p,
-                Err(e) => terminal.show(&format!("Invalid pseudo: {e}")),
-            }
-        },
+    let Some(pseudo) = terminal.pseudo(args.pseudo).await? else {
+        return Ok(());
     };
-    let addr = args.endpoint.socket_addr();
-    let mut stream = TcpStream::connect(addr)
-        .await
-        .with_context(|| format!("cannot connect to {addr}"))?;
-    stream
-        .write_all(&wire::encode(
-            args.endpoint.wire,
-            &handshake::hello(&pseudo),
-        ))
-        .await?;
+    let mut stream = args.endpoint.connect().await?;
+    // Before anything else, the client introduces itself.
+    let hello = wire::encode(args.endpoint.wire, &handshake::hello(&pseudo));
+    stream.write_all(&hello).await?;
     terminal.chat(stream, args.endpoint.wire).await?;
     Ok(())
 }

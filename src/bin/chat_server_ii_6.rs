@@ -47,17 +47,9 @@ async fn main() -> tp6::error::MainResult {
 async fn chat(mut conn: Connection, registry: Arc<Registry>) {
     let addr = conn.addr;
     console::line(format!("New client {addr}"));
-    let Some(first) = conn.next().await else {
+    // The handshake of ii_5, now a library function: the pseudo, or the client refused.
+    let Some(pseudo) = handshake::greet(&mut conn).await else {
         return;
-    };
-    let pseudo = match handshake::parse_hello(&first) {
-        Ok(pseudo) => pseudo,
-        Err(e) => {
-            console::line(format!("Refused {addr}: {e}"));
-            conn.send(&e.wire_line());
-            conn.close().await;
-            return;
-        }
     };
     let id = registry.insert(addr, conn.outbox());
     console::line(format!("{addr} joined as {pseudo}"));

@@ -24,6 +24,14 @@ pub struct Endpoint {
 }
 
 impl Endpoint {
+    /// Connects to the server (clients).
+    pub async fn connect(&self) -> anyhow::Result<tokio::net::TcpStream> {
+        use anyhow::Context;
+        let addr = self.socket_addr();
+        let stream = tokio::net::TcpStream::connect(addr).await;
+        stream.with_context(|| format!("cannot connect to {addr}"))
+    }
+
     /// The socket address to bind or connect to.
     pub fn socket_addr(&self) -> SocketAddr {
         SocketAddr::new(self.address, self.port)

@@ -87,6 +87,11 @@ impl Connection {
     /// socket with unread bytes makes the kernel send a reset, which can destroy the last
     /// message (an `Erreur : …` line) before the client reads it.
     pub async fn close(mut self) {
+        self.shutdown().await;
+    }
+
+    /// [`Connection::close`] for a caller that only borrows the connection.
+    pub async fn shutdown(&mut self) {
         self.outbox.close();
         if let Some(writer) = self.writer.take() {
             let _ = writer.await;

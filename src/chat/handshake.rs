@@ -4,6 +4,9 @@
 //! characters (a pseudo is printed on everyone's terminal: an escape sequence in it would
 //! be terminal injection). Errors carry the French reason sent after `Erreur : `.
 
+use super::connection::Connection;
+use super::console;
+
 /// Longest pseudo, in bytes, after trimming.
 pub const MAX_PSEUDO: usize = 32;
 
@@ -61,6 +64,22 @@ pub fn validate_pseudo(pseudo: &str) -> Result<String, HandshakeError> {
 /// The first message a client sends.
 pub fn hello(pseudo: &str) -> String {
     format!("Hello|{pseudo}")
+}
+
+/// The server side of the handshake, as `chat_server_ii_5` spells it out: reads the first
+/// message and returns the pseudo, or answers `Erreur : <reason>`, closes the connection
+/// (after flushing that line) and returns `None`. Also `None` if the client left first.
+pub async fn greet(conn: &mut Connection) -> Option<String> {
+    let first = conn.next().await?;
+    match parse_hello(&first) {
+        Ok(pseudo) => Some(pseudo),
+        Err(e) => {
+            console::line(format!("Refused {}: {e}", conn.addr));
+            conn.send(&e.wire_line());
+            conn.shutdown().await;
+            None
+        }
+    }
 }
 
 /// The join announcement, sent to everyone including the newcomer.

@@ -10,6 +10,7 @@
 //! *above* the line being typed, so input is never garbled; when stdin is a pipe, lines are
 //! read plainly and messages printed as they come.
 
+use super::handshake;
 use super::wire::{self, Incoming, MessageReader, Wire};
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
@@ -107,6 +108,27 @@ impl Terminal {
             eprint!("{prompt}");
         }
         self.next_input(prompt).await.ok()
+    }
+
+    /// The user's pseudo (ii_5 on): `given` on the command line, validated, or asked for until
+    /// a valid one is typed. `Ok(None)` when input ends first.
+    pub async fn pseudo(&mut self, given: Option<String>) -> anyhow::Result<Option<String>> {
+        use anyhow::Context;
+        if let Some(p) = given {
+            let valid = handshake::validate_pseudo(&p);
+            return Ok(Some(
+                valid.with_context(|| format!("invalid --pseudo {p:?}"))?,
+            ));
+        }
+        loop {
+            let Some(typed) = self.ask("Pseudo : ").await else {
+                return Ok(None);
+            };
+            match handshake::validate_pseudo(&typed) {
+                Ok(p) => return Ok(Some(p)),
+                Err(e) => self.show(&format!("Invalid pseudo: {e}")),
+            }
+        }
     }
 
     /// Shows one message, above the line being typed when there is an editor.
