@@ -1,0 +1,122 @@
+//! The ii_6 server under conditions the stage checks do not create: a console nobody reads,
+//! and hostile bytes. It must keep serving, never stall, never panic.
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, ChildStdout, Command, Stdio};
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
+use tokio::net::TcpStream;
+
+struct Server {
+    child: Child,
+    /// Kept open and never read after the first line: the console pipe fills up.
+    _stdout: BufReader<ChildStdout>,
+    addr: String,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn start() -> Server {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("a first line");
+    let addr = first
+        .trim()
+        .strip_prefix("Serving on ")
+        .expect("Serving on")
+        .to_string();
+    Server {
+        child,
+        _stdout: stdout,
+        addr,
+    }
+}
+
+async fn join(
+    addr: &str,
+    pseudo: &str,
+) -> (
+    AsyncBufReader<tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+) {
+    let stream = TcpStream::connect(addr).await.unwrap();
+    let (r, mut w) = stream.into_split();
+    let mut r = AsyncBufReader::new(r);
+    w.write_all(format!("Hello|{pseudo}\n").as_bytes())
+        .await
+        .unwrap();
+    let mut line = String::new();
+    tokio::time::timeout(Duration::from_secs(3), r.read_line(&mut line))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(line, format!("Annonce : {pseudo} a rejoint la chatroom\n"));
+    (r, w)
+}
+
+async fn next_line(r: &mut AsyncBufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
+    let mut line = String::new();
+    let n = tokio::time::timeout(Duration::from_secs(3), r.read_line(&mut line))
+        .await
+        .expect("a line within 3 s")
+        .unwrap();
+    assert!(n > 0, "connection closed");
+    line
+}
+
+#[tokio::test]
+async fn a_console_nobody_reads_never_stalls_the_chat() {
+    // 20,000 console lines are far more than a pipe holds (64 KiB): a server that printed
+    // with a blocking write would stop relaying once the pipe is full.
+    let server = start();
+    let (_ar, mut aw) = join(&server.addr, "alice").await;
+    let (mut br, _bw) = join(&server.addr, "bob").await;
+    let total = 20_000;
+    let send = async {
+        for i in 0..total {
+            aw.write_all(format!("message {i}\n").as_bytes())
+                .await
+                .unwrap();
+        }
+    };
+    let receive = async {
+        for i in 0..total {
+            assert_eq!(
+                next_line(&mut br).await,
+                format!("alice a dit : message {i}\n")
+            );
+        }
+    };
+    tokio::join!(send, receive);
+}
+
+#[tokio::test]
+async fn hostile_bytes_are_answered_not_fatal() {
+    let server = start();
+    let (mut ar, _aw) = join(&server.addr, "alice").await;
+    let (_br, mut bw) = join(&server.addr, "bob").await;
+    assert_eq!(
+        next_line(&mut ar).await,
+        "Annonce : bob a rejoint la chatroom\n"
+    );
+    bw.write_all(b"\xff\xfe\x00 nul and invalid\r\n")
+        .await
+        .unwrap();
+    assert_eq!(
+        next_line(&mut ar).await,
+        "bob a dit : \u{fffd}\u{fffd}\u{0} nul and invalid\n"
+    );
+    bw.write_all(&vec![b'z'; 100_000]).await.unwrap();
+    bw.write_all(b"\nstill here\n").await.unwrap();
+    assert_eq!(next_line(&mut ar).await, "bob a dit : still here\n");
+}
