@@ -301,16 +301,19 @@ async fn stuck_client(t: &ServerTarget) -> CheckResult {
             )),
         }
     };
+    // 4 MB: more than the kernel send buffer towards the stuck client absorbs under Linux's
+    // default `tcp_wmem` maximum (4 MiB; a Python server that drains each recipient in turn
+    // stalls after ~2.8 MB of these messages), so that bug is caught in both wire modes.
+    let total = 4000;
     if t.wire == crate::chat::wire::Wire::Tp {
         // In `tp` mode a read is a message, so a flood would merge messages on the way in:
-        // send in lockstep instead (1.5 MB, still far beyond what the stuck client takes).
-        for i in 0..1500 {
+        // send in lockstep instead (the same 4 MB; 1.5 MB let a blocking relay pass).
+        for i in 0..total {
             sender.send(&format!("{i:05} {filler}")).await?;
             expect_nth(reader.recv_within(super::server::PATIENCE).await, i)?;
         }
         return Ok(());
     }
-    let total = 4000;
     let send = async {
         for i in 0..total {
             sender.send(&format!("{i:05} {filler}")).await?;

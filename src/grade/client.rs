@@ -59,8 +59,19 @@ impl ClientTarget {
 /// The stages that have a client of their own, in course order (ii_4 reuses ii_3's).
 pub const STAGES: &[&str] = &["ii_2", "ii_3", "ii_5", "ii_6"];
 
-/// The client checks of a stage (empty for a stage without a client of its own).
+/// Every client check a client of `stage_id` must pass (empty for a stage without a client
+/// of its own): the ii_6 client is the ii_5 client plus the disconnect notice, so its list
+/// holds both stages' checks, as the server lists do.
 pub fn checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
+    match stage_id {
+        "ii_6" => [new_checks("ii_5"), new_checks("ii_6")].concat(),
+        other => new_checks(other),
+    }
+}
+
+/// Only the checks for what `stage_id` adds: each must fail against the previous stage's
+/// client.
+pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
     let Some(stage) = STAGES.iter().copied().find(|s| *s == stage_id) else {
         return Vec::new();
     };

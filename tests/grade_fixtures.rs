@@ -1,0 +1,430 @@
+//! The `grade` binary against known programs: proof that the checks accept correct course
+//! programs and catch real mistakes.
+//!
+//! The tests run `grade … --json` as a teacher would and parse its report:
+//! - this project's own binaries (one stage of each kind: server, client, Part I) pass;
+//! - each `tests/fixtures/broken_*.py` (a course-style Python program with ONE deliberate
+//!   bug, named in its header) exits 1 and the check that must catch it fails with an
+//!   "expected … got …" reason; `--only` runs just that check to keep this file fast;
+//! - the correct Python fixtures (`server_ii_6_tp.py`, `server_ii_6_lines.py`,
+//!   `client_ii_6_tp.py`) pass every check, `--wire tp` for the course-style ones.
+//!
+//! Two more check the text table and the usage errors (exit 2) a teacher's script relies on.
+//! The fixtures need `python3` 3.9+ (stdlib only); without it these tests fail, never skip.
+
+use serde_json::Value;
+use std::process::{Output, Stdio};
+use std::sync::OnceLock;
+use std::time::Duration;
+use tokio::process::Command;
+
+const GRADE: &str = env!("CARGO_BIN_EXE_grade");
+/// Longest one `grade` run may take: a few checks of at most a few seconds each.
+const RUN_LIMIT: Duration = Duration::from_secs(90);
+/// `--timeout` given to `grade`: longest one check may take.
+const CHECK_TIMEOUT: &str = "20";
+
+/// A fixture's path.
+fn fixture(name: &str) -> String {
+    format!("{}/tests/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// `python3`, after making sure it runs and is 3.9 or later (the fixtures use
+/// `str.removesuffix` and `asyncio.to_thread`): a missing interpreter is a failure, not a skip.
+fn python3() -> &'static str {
+    static CHECKED: OnceLock<Result<(), String>> = OnceLock::new();
+    let checked = CHECKED.get_or_init(|| {
+        let out = std::process::Command::new("python3")
+            .args(["-c", "import sys; print(sys.version_info >= (3, 9))"])
+            .output()
+            .map_err(|e| format!("cannot run python3: {e}"))?;
+        match String::from_utf8_lossy(&out.stdout).trim() {
+            "True" => Ok(()),
+            "False" => Err("python3 is older than 3.9".into()),
+            _ => Err(format!("`python3 -c …` exited {}", out.status)),
+        }
+    });
+    if let Err(why) = checked {
+        panic!(
+            "these tests grade the Python fixtures of tests/fixtures/ and need python3 \
+             (3.9 or later, stdlib only) on the PATH: {why}"
+        );
+    }
+    "python3"
+}
+
+/// `python3 <fixture> <args…>`.
+fn py(name: &str, args: &[&str]) -> Vec<String> {
+    let mut argv = vec![python3().to_string(), fixture(name)];
+    argv.extend(args.iter().map(|a| a.to_string()));
+    argv
+}
+
+/// A finished `grade` run: its exit code and its parsed JSON report.
+struct Graded {
+    code: Option<i32>,
+    report: Value,
+    /// The command line, for assertion messages.
+    shown: String,
+}
+
+impl Graded {
+    /// The report entry of check `id`.
+    fn check(&self, id: &str) -> &Value {
+        self.report["checks"]
+            .as_array()
+            .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+            .unwrap_or_else(|| {
+                panic!(
+                    "{}: no check {id} in the report:\n{:#}",
+                    self.shown, self.report
+                )
+            })
+    }
+
+    fn count(&self, field: &str) -> u64 {
+        self.report[field]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{}: no number {field:?} in {:#}", self.shown, self.report))
+    }
+
+    /// Exit 0, nothing failed, nothing skipped, and at least `min_passed` checks passed.
+    fn assert_all_pass(&self, min_passed: u64) {
+        assert_eq!(
+            self.code,
+            Some(0),
+            "{}: exit code\n{:#}",
+            self.shown,
+            self.report
+        );
+        assert_eq!(
+            self.count("failed"),
+            0,
+            "{}:\n{:#}",
+            self.shown,
+            self.report
+        );
+        assert_eq!(
+            self.count("skipped"),
+            0,
+            "{}:\n{:#}",
+            self.shown,
+            self.report
+        );
+        assert!(
+            self.count("passed") >= min_passed,
+            "{}: expected at least {min_passed} checks to pass:\n{:#}",
+            self.shown,
+            self.report
+        );
+        for c in self.report["checks"].as_array().into_iter().flatten() {
+            assert_eq!(c["verdict"], "pass", "{}: {c:#}", self.shown);
+            assert_eq!(
+                c["reason"], "",
+                "{}: a pass has no reason: {c:#}",
+                self.shown
+            );
+        }
+    }
+
+    /// Exit 1, and check `id` failed with a reason of the form "… expected … got …" that
+    /// contains every one of `says`.
+    fn assert_caught_by(&self, id: &str, says: &[&str]) {
+        assert_eq!(
+            self.code,
+            Some(1),
+            "{}: exit code\n{:#}",
+            self.shown,
+            self.report
+        );
+        assert!(
+            self.count("failed") >= 1,
+            "{}:\n{:#}",
+            self.shown,
+            self.report
+        );
+        let check = self.check(id);
+        assert_eq!(check["verdict"], "fail", "{}: {check:#}", self.shown);
+        let reason = check["reason"].as_str().expect("a reason string");
+        let readable = reason
+            .find("expected ")
+            .is_some_and(|at| reason[at..].contains(" got "));
+        assert!(
+            readable,
+            "{}: {id}'s reason should say what was expected and what came: {reason:?}",
+            self.shown
+        );
+        for needle in says {
+            assert!(
+                reason.contains(needle),
+                "{}: {id}'s reason lacks {needle:?}: {reason:?}",
+                self.shown
+            );
+        }
+    }
+}
+
+/// Runs `grade` with `args`, bounded by [`RUN_LIMIT`].
+async fn run_grade(args: &[String]) -> Output {
+    let shown = format!("grade {}", args.join(" "));
+    let run = Command::new(GRADE)
+        .args(args)
+        .stdin(Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    tokio::time::timeout(RUN_LIMIT, run)
+        .await
+        .unwrap_or_else(|_| panic!("{shown}: still running after {RUN_LIMIT:?}"))
+        .unwrap_or_else(|e| panic!("{shown}: cannot run: {e}"))
+}
+
+/// Runs `grade <kind> <stage> <options…> --json --timeout 20 -- <command…>`.
+async fn grade(kind: &str, stage: &str, options: &[&str], command: &[String]) -> Graded {
+    let mut args: Vec<String> = vec![kind.into(), stage.into()];
+    args.extend(options.iter().map(|o| o.to_string()));
+    args.extend(["--json", "--timeout", CHECK_TIMEOUT, "--"].map(String::from));
+    args.extend(command.iter().cloned());
+    let shown = format!("grade {}", args.join(" "));
+    let out = run_grade(&args).await;
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let report: Value = serde_json::from_str(&stdout).unwrap_or_else(|e| {
+        panic!(
+            "{shown}: stdout is not a JSON report ({e}):\n{stdout}\nstderr:\n{}",
+            String::from_utf8_lossy(&out.stderr)
+        )
+    });
+    assert_eq!(report["stage"], stage, "{shown}: {report:#}");
+    Graded {
+        code: out.status.code(),
+        report,
+        shown,
+    }
+}
+
+// ---- this project's own binaries: one stage of each kind passes -------------------------
+
+#[tokio::test]
+async fn own_server_ii_6_passes() {
+    let server = env!("CARGO_BIN_EXE_chat_server_ii_6");
+    let command = [server, "--port", "{port}"].map(String::from);
+    grade("server", "ii_6", &[], &command)
+        .await
+        .assert_all_pass(8);
+}
+
+#[tokio::test]
+async fn own_client_ii_6_passes() {
+    let client = env!("CARGO_BIN_EXE_chat_client_ii_6");
+    let command = [client, "--port", "{port}"].map(String::from);
+    grade("client", "ii_6", &[], &command)
+        .await
+        .assert_all_pass(2);
+}
+
+#[tokio::test]
+async fn own_web_async_multiple_passes() {
+    let program = env!("CARGO_BIN_EXE_web_async_multiple");
+    let command = [program, "{urls_file}", "--out-dir", "{out_dir}"].map(String::from);
+    grade("part1", "web_async_multiple", &[], &command)
+        .await
+        .assert_all_pass(5);
+}
+
+// ---- correct course-style Python programs pass ------------------------------------------
+
+#[tokio::test]
+async fn python_tp_server_passes_with_wire_tp() {
+    // Every ii_6 server check applies (none needs the console, none is lines-only).
+    let command = py("server_ii_6_tp.py", &["--port", "{port}"]);
+    grade("server", "ii_6", &["--wire", "tp"], &command)
+        .await
+        .assert_all_pass(8);
+}
+
+#[tokio::test]
+async fn python_lines_server_passes() {
+    let command = py("server_ii_6_lines.py", &["--port", "{port}"]);
+    grade("server", "ii_6", &[], &command)
+        .await
+        .assert_all_pass(8);
+}
+
+#[tokio::test]
+async fn python_tp_client_passes_ii_6_with_wire_tp() {
+    // The ii_6 client list holds the ii_5 checks (handshake) and the ii_6 ones (disconnect
+    // notice). The pseudo is typed on stdin (no `{pseudo}` in the command), after a
+    // `Pseudo : ` prompt without a line end, which the checks tolerate.
+    let command = py("client_ii_6_tp.py", &["--port", "{port}"]);
+    grade("client", "ii_6", &["--wire", "tp"], &command)
+        .await
+        .assert_all_pass(4);
+}
+
+// ---- broken fixtures: each is caught by the check its header names ----------------------
+
+/// Grades a broken ii_6 server fixture (`--wire tp`) with `--only check`.
+async fn broken_tp_server(name: &str, check: &str) -> Graded {
+    let command = py(name, &["--port", "{port}"]);
+    grade(
+        "server",
+        "ii_6",
+        &["--wire", "tp", "--only", check],
+        &command,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn echo_to_sender_is_caught() {
+    let check = "ii_5.relay_with_pseudo";
+    broken_tp_server("broken_echo_to_sender.py", check)
+        .await
+        .assert_caught_by(
+            check,
+            &["the sender: expected nothing got \"alice a dit : coucou bob\""],
+        );
+}
+
+#[tokio::test]
+async fn recipient_pseudo_is_caught() {
+    let check = "ii_5.relay_with_pseudo";
+    broken_tp_server("broken_recipient_pseudo.py", check)
+        .await
+        .assert_caught_by(
+            check,
+            &["relay to bob: expected \"alice a dit : coucou bob\" got \"bob a dit : coucou bob\""],
+        );
+}
+
+#[tokio::test]
+async fn break_at_sender_is_caught() {
+    let check = "ii_5.relay_with_pseudo";
+    broken_tp_server("broken_break_at_sender.py", check)
+        .await
+        .assert_caught_by(
+            check,
+            &["relay to bob: expected \"alice a dit : coucou bob\" got nothing within 3 s"],
+        );
+}
+
+#[tokio::test]
+async fn never_removing_leavers_is_caught() {
+    let check = "ii_6.leave_announced_once";
+    broken_tp_server("broken_never_removes_leavers.py", check)
+        .await
+        .assert_caught_by(
+            check,
+            &["bob's leave: expected \"Annonce : bob a quitté la chatroom\" got nothing within 3 s"],
+        );
+}
+
+#[tokio::test]
+async fn leave_for_unjoined_is_caught() {
+    let check = "ii_6.no_leave_for_unjoined";
+    broken_tp_server("broken_leave_for_unjoined.py", check)
+        .await
+        .assert_caught_by(
+            check,
+            &["after clients that never joined left: expected nothing got \"Annonce : None a quitté la chatroom"],
+        );
+}
+
+#[tokio::test]
+async fn drain_each_recipient_is_caught_in_both_wire_modes() {
+    let check = "ii_4.stuck_client";
+    for wire in ["lines", "tp"] {
+        let command = py(
+            "broken_drain_each_recipient.py",
+            &["--port", "{port}", "--wire", wire],
+        );
+        grade(
+            "server",
+            "ii_4",
+            &["--wire", wire, "--only", check],
+            &command,
+        )
+        .await
+        .assert_caught_by(
+            check,
+            &["expected it got nothing within 3 s: the stuck client delays the others"],
+        );
+    }
+}
+
+#[tokio::test]
+async fn sequential_async_downloads_are_caught() {
+    let check = "web_async_multiple.concurrent";
+    let command = py(
+        "broken_sequential_downloads.py",
+        &["{urls_file}", "--out-dir", "{out_dir}"],
+    );
+    grade("part1", "web_async_multiple", &["--only", check], &command)
+        .await
+        .assert_caught_by(check, &["expected the 8 pages in under 1.6 s"]);
+}
+
+#[tokio::test]
+async fn the_sequential_downloader_is_otherwise_correct() {
+    // The bug is only the missing concurrency: as a `web_sync_multiple` it passes everything,
+    // so the failure above is that check's doing, not a broken download.
+    let command = py(
+        "broken_sequential_downloads.py",
+        &["{urls_file}", "--out-dir", "{out_dir}"],
+    );
+    grade("part1", "web_sync_multiple", &[], &command)
+        .await
+        .assert_all_pass(5);
+}
+
+// ---- the text report and the exit codes a teacher's script relies on ---------------------
+
+#[tokio::test]
+async fn text_report_shows_the_failure_and_its_reason() {
+    let mut args: Vec<String> = ["server", "ii_6", "--wire", "tp", "--only"]
+        .map(String::from)
+        .to_vec();
+    args.extend(["ii_5.relay_with_pseudo".into(), "--".into()]);
+    args.extend(py("broken_echo_to_sender.py", &["--port", "{port}"]));
+    let out = run_grade(&args).await;
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(1), "{text}");
+    let mut lines = text.lines();
+    assert_eq!(lines.next(), Some("stage ii_6"), "{text}");
+    let row = lines.next().unwrap_or_default();
+    assert!(
+        row.trim_start().starts_with("FAIL  ii_5.relay_with_pseudo"),
+        "{text}"
+    );
+    let reason = lines.next().unwrap_or_default();
+    assert!(
+        reason
+            .trim_start()
+            .starts_with("-> the sender: expected nothing got"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some("0 passed, 1 failed, 0 skipped"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn usage_errors_exit_2_with_one_line_and_no_report() {
+    for args in [
+        &["server", "ii_9", "--", "true"][..],
+        &["server", "ii_6", "--only", "no_such_check", "--", "true"],
+        &["client", "ii_4", "--", "true"],
+        &["part1", "web_sync", "--timeout", "0", "--", "true"],
+    ] {
+        let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
+        let out = run_grade(&args).await;
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "grade {args:?}: {stderr}");
+        assert!(out.stdout.is_empty(), "grade {args:?}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.lines().count() == 1,
+            "grade {args:?}: {stderr:?}"
+        );
+    }
+}
