@@ -213,12 +213,35 @@ async fn own_server_ii_6_passes() {
 }
 
 #[tokio::test]
+async fn own_server_ii_6_passes_by_address_too() {
+    // One server for every check, as a teacher grading a running server gets. Only the
+    // console check (ii_3) needs the process; ii_6 has none, so nothing may be skipped.
+    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut first = String::new();
+    let stdout = server.stdout.take().expect("piped");
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first).expect("a line");
+    let addr = first
+        .trim()
+        .strip_prefix("Serving on ")
+        .expect("Serving on")
+        .to_string();
+    let graded = grade("server", "ii_6", &["--address", &addr], &[]).await;
+    let _ = server.kill();
+    let _ = server.wait();
+    graded.assert_all_pass(8);
+}
+
+#[tokio::test]
 async fn own_client_ii_6_passes() {
     let client = env!("CARGO_BIN_EXE_chat_client_ii_6");
     let command = [client, "--port", "{port}"].map(String::from);
     grade("client", "ii_6", &[], &command)
         .await
-        .assert_all_pass(2);
+        .assert_all_pass(4);
 }
 
 #[tokio::test]

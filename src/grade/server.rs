@@ -20,6 +20,9 @@ use tokio::net::{TcpSocket, TcpStream};
 
 /// How long to wait for something that should happen.
 pub const PATIENCE: Duration = Duration::from_secs(3);
+/// Pause before each check on a shared server (`--address`), for the previous check's
+/// departures to be processed.
+pub const SETTLE: Duration = Duration::from_millis(300);
 /// How long to wait to be reasonably sure something does not happen.
 pub const QUIET: Duration = Duration::from_millis(250);
 
@@ -56,11 +59,17 @@ impl ServerTarget {
     /// Starts a fresh server (command) or points at the given one (address).
     pub async fn start(&self) -> Result<RunningServer, Failure> {
         match &self.source {
-            ServerSource::Address(addr) => Ok(RunningServer {
-                addr: *addr,
-                wire: self.wire,
-                process: None,
-            }),
+            ServerSource::Address(addr) => {
+                // A shared server may still be processing the previous check's clients
+                // leaving; their leave announcements must not land in this check. There is
+                // nothing to observe from outside, so give it a moment.
+                tokio::time::sleep(SETTLE).await;
+                Ok(RunningServer {
+                    addr: *addr,
+                    wire: self.wire,
+                    process: None,
+                })
+            }
             ServerSource::Command(template) => {
                 let (argv, expected) = if process::mentions(template, "port") {
                     let port = free_port().await?;
