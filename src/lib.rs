@@ -13,9 +13,11 @@
 //! | [`chat::handshake`] | `chat_server_ii_5` | `Hello\|<pseudo>` parsing and validation |
 //! | [`chat::terminal`] | `chat_client_ii_3` | the interactive client: stdin thread, printing above the prompt |
 //! | [`grade`] | every stage | the executable spec: checks, runner, reports |
+//! | [`bench`](mod@bench) | `chat_bench` | the load generator: clients that join, send, and measure what arrives |
 //! | [`stages`] | every stage | the manifest: every stage in order |
 //! | [`error`] | every binary | one-line fatal errors |
 
+pub mod bench;
 pub mod chat;
 pub mod error;
 pub mod grade;

@@ -39,7 +39,7 @@ fn main() -> tp6::error::MainResult {
     match wire::read_one_blocking(&mut stream, args.endpoint.wire)
         .with_context(|| format!("no reply from {addr}"))?
     {
-        Some(Incoming::Message(reply)) => println!("{reply}"),
+        Some(Incoming::Message(reply)) => writeln!(std::io::stdout(), "{reply}")?,
         Some(Incoming::TooLong) => Err(anyhow!("the reply from {addr} is longer than 4096 bytes"))?,
         None => Err(anyhow!("{addr} closed the connection without replying"))?,
     }

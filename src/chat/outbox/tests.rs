@@ -79,3 +79,28 @@ async fn tp_mode_writes_each_message_separately() {
     assert_eq!(rest, "world");
     writer.await.unwrap();
 }
+
+#[tokio::test]
+async fn partial_writes_in_the_middle_of_messages_lose_nothing() {
+    // A 7-byte pipe: every write stops part-way through a message.
+    let (ours, mut theirs) = duplex(7);
+    let (outbox, writer) = Outbox::spawn(ours, Wire::Lines, DEFAULT_BUDGET);
+    let want: String = (0..200).map(|i| format!("message {i} é\n")).collect();
+    for line in want.split_inclusive('\n') {
+        outbox.push(frame(line));
+    }
+    outbox.close();
+    let mut got = String::new();
+    theirs.read_to_string(&mut got).await.unwrap();
+    writer.await.unwrap();
+    assert_eq!(got, want);
+}
+
+#[test]
+fn consume_drops_whole_and_partial_messages() {
+    let mut batch: VecDeque<Bytes> = ["abc", "de", "fgh"].into_iter().map(frame).collect();
+    consume(&mut batch, 4);
+    assert_eq!(batch, [frame("e"), frame("fgh")]);
+    consume(&mut batch, 4);
+    assert!(batch.is_empty());
+}

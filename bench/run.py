@@ -1,0 +1,258 @@
+#!/usr/bin/env python3
+"""bench/run.py: our chat server (chat_server_ii_6) against a learner's Python asyncio
+server (bench/peers/py_chat_server.py), scenario by scenario, measured by chat_bench.
+
+Usage (from anywhere; paths are relative to this file's repository):
+    python3 bench/run.py                  # every scenario: A B C D E F soak
+    python3 bench/run.py A B              # a subset
+    python3 bench/run.py --quick          # every scenario, scaled down (a minute or two)
+    python3 bench/run.py --json out.json  # also keep every chat_bench report
+
+It builds the release binaries first, then for each scenario and each server starts a
+fresh server on an ephemeral port (its stdout, read for `Serving on`, and stderr go to
+files, so a chatty server never blocks on a pipe), runs chat_bench against it with the
+server's pid (for its memory), stops the server, and finally prints one markdown table
+and the issue's targets, met or missed. Only loopback is used; every run is bounded by
+chat_bench's --duration-limit and by a timeout here.
+
+Scenarios (full size):
+    A      burst: 100 clients, 10 senders x 200 messages of 64 bytes, flat out
+    B      burst: 500 clients, 10 senders x 100 messages of 64 bytes, flat out
+    C      latency: 100 clients, 10 senders, 500 messages/s in total for 10 s, 64 bytes
+    D      C with 1000-byte messages
+    E      D plus one client that never reads
+    F      10,000 joined idle clients, held 5 s: the server's memory per client
+    soak   500 clients, 10 senders, 200 messages/s for 60 s, RSS sampled every 5 s
+"""
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RUST_SERVER = ROOT / "target/release/chat_server_ii_6"
+CHAT_BENCH = ROOT / "target/release/chat_bench"
+PY_SERVER = ROOT / "bench/peers/py_chat_server.py"
+SERVERS = {
+    "rust": lambda: [str(RUST_SERVER), "--port", "0"],
+    "python": lambda: [sys.executable, str(PY_SERVER), "--port", "0"],
+}
+
+
+def scenario(clients, senders=10, messages=0, size=64, rate=0, seconds=0, limit=120, **extra):
+    """chat_bench's flags for one scenario. With a rate, `seconds` gives the messages."""
+    if rate and seconds:
+        messages = int(rate * seconds / senders)
+    flags = {"clients": clients, "senders": senders, "messages": max(messages, 1),
+             "size": size, "rate": rate, "duration-limit": limit}
+    flags.update({k.replace("_", "-"): v for k, v in extra.items()})
+    return flags
+
+
+FULL = {
+    "A": scenario(100, messages=200),
+    "B": scenario(500, messages=100),
+    "C": scenario(100, rate=500, seconds=10),
+    "D": scenario(100, rate=500, seconds=10, size=1000),
+    "E": scenario(100, rate=500, seconds=10, size=1000, never_readers=1),
+    "F": scenario(10_000, senders=0, hold=5, limit=240),
+    "soak": scenario(500, rate=200, seconds=60, limit=180, rss_interval=5),
+}
+# Scaled down to show that everything works. D and E use 4000-byte messages so that the
+# never-reader of E receives more than the server's queue plus the kernel's buffers (about
+# 4 MB in all on loopback) within 3 s and is cut off.
+QUICK = {
+    "A": scenario(50, senders=5, messages=100),
+    "B": scenario(100, senders=5, messages=50),
+    "C": scenario(50, senders=5, rate=500, seconds=3),
+    "D": scenario(50, senders=5, rate=500, seconds=3, size=4000),
+    "E": scenario(50, senders=5, rate=500, seconds=3, size=4000, never_readers=1),
+    "F": scenario(1000, senders=0, hold=1, limit=60),
+    "soak": scenario(50, senders=5, rate=100, seconds=10, limit=60, rss_interval=2),
+}
+
+
+def build():
+    print("building release binaries ...", file=sys.stderr, flush=True)
+    subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "chat_server_ii_6",
+                    "--bin", "chat_bench"], cwd=ROOT, check=True)
+
+
+def start_server(kind, workdir):
+    """Starts a server; returns (process, ip, port) once it has printed `Serving on`."""
+    out = open(workdir / f"{kind}.out", "w")
+    err = open(workdir / f"{kind}.err", "w")
+    proc = subprocess.Popen(SERVERS[kind](), stdout=out, stderr=err, cwd=workdir)
+    give_up = time.monotonic() + 10
+    while time.monotonic() < give_up:
+        first = (workdir / f"{kind}.out").read_text().split("\n", 1)
+        if len(first) == 2 and first[0].startswith("Serving on "):
+            ip, port = first[0][len("Serving on "):].rsplit(":", 1)
+            return proc, ip, port
+        if proc.poll() is not None:
+            break
+        time.sleep(0.05)
+    stop_server(proc)
+    raise RuntimeError(f"{kind} server did not print 'Serving on' (see {workdir})")
+
+
+def stop_server(proc):
+    proc.terminate()
+    try:
+        proc.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
+def run_one(kind, flags):
+    """One chat_bench run against a fresh server; returns its report (a dict)."""
+    with tempfile.TemporaryDirectory(prefix=f"chat_bench_{kind}_") as tmp:
+        proc, ip, port = start_server(kind, Path(tmp))
+        try:
+            cmd = [str(CHAT_BENCH), "-a", ip, "-p", port, "--json", "--server-pid",
+                   str(proc.pid)]
+            for flag, value in flags.items():
+                cmd += [f"--{flag}", str(value)]
+            done = subprocess.run(cmd, capture_output=True, text=True,
+                                  timeout=flags["duration-limit"] + 60)
+        finally:
+            stop_server(proc)
+    if done.returncode not in (0, 3) or not done.stdout.strip():
+        raise RuntimeError(f"chat_bench failed ({done.returncode}): {done.stderr.strip()}")
+    report = json.loads(done.stdout)
+    shown = cmd[:1] + ["-a", ip, "-p", "<port>", "--json", "--server-pid", "<pid>"] + cmd[8:]
+    report["command"] = " ".join(shown)
+    return report
+
+
+def cell(value, digits=0):
+    if value is None:
+        return "-"
+    return f"{value:,.{digits}f}" if isinstance(value, float) else f"{value:,}"
+
+
+def row(name, kind, r):
+    lat = r.get("latency_us") or {}
+    mem = r.get("server_memory") or {}
+    never = r.get("never_readers") or []
+    cut = "/".join("yes" if n["disconnected"] else "no" for n in never) or "-"
+    peak = mem.get("peak_kib")
+    sending = r["senders"] > 0
+    msgs = f"{r['senders']}x{r['messages']}" if sending else "0"
+    # Per client only means something when the clients are idle (scenario F).
+    per_client = None if sending else mem.get("per_client_kib")
+    return (f"| {name} | {kind} | {cell(r['joined'])}/{cell(r['clients'])} | {msgs} "
+            f"| {cell(r['rate']) if r['rate'] else ('flat out' if sending else '-')} "
+            f"| {cell(r['msgs_per_sec']) if sending else '-'} | {cell(r['loss'])} | {cell(r['duplicates'])} "
+            f"| {cell(r['order_violations'])} | {cell(lat.get('p50'))} | {cell(lat.get('p99'))} "
+            f"| {cell(lat.get('max'))} | {cut} | {cell(peak and peak / 1024, 1)} "
+            f"| {cell(per_client, 1)} | {r['stopped_by']} |")
+
+
+HEADER = ("| scenario | server | clients joined | senders x msgs | rate (msgs/s) | delivered msgs/s "
+          "| loss | dup | order violations | p50 µs | p99 µs | max µs | never-reader cut "
+          "| peak RSS MiB | RSS/client KiB | stopped by |\n" + "|---" * 16 + "|")
+
+
+def targets(results):
+    """The issue's targets, checked on whatever scenarios were run."""
+    def get(name, kind):
+        return results.get((name, kind))
+
+    def p99(r):
+        return (r.get("latency_us") or {}).get("p99")
+
+    lines = []
+    for name in ("A", "B"):
+        rust, py = get(name, "rust"), get(name, "python")
+        if rust and py:
+            ratio = rust["msgs_per_sec"] / py["msgs_per_sec"] if py["msgs_per_sec"] else None
+            ok = ratio is not None and ratio >= 8 and rust["loss"] == 0 \
+                and rust["order_violations"] == 0
+            lines.append(f"{name}: {cell(ratio, 1)}x the reference's msgs/s, loss "
+                         f"{rust['loss']}, order violations {rust['order_violations']} "
+                         f"(target >= 8x, 0, 0): {'met' if ok else 'MISSED'}")
+    rust, py = get("C", "rust"), get("C", "python")
+    if rust and py and p99(rust) is not None:
+        ok = p99(rust) <= 1000 and (p99(py) is None or p99(rust) <= p99(py))
+        lines.append(f"C: p99 {p99(rust)} µs vs reference {p99(py)} µs "
+                     f"(target <= 1000 µs and no worse): {'met' if ok else 'MISSED'}")
+    d, e = get("D", "rust"), get("E", "rust")
+    if e:
+        cut = all(n["disconnected"] for n in e["never_readers"])
+        ok = cut and d is not None and p99(d) and p99(e) <= 1.2 * p99(d)
+        lines.append(f"E: never-reader cut: {'yes' if cut else 'no'}; p99 {p99(e)} µs vs "
+                     f"D {p99(d) if d else '-'} µs (target: cut, within 1.2x): "
+                     f"{'met' if ok else 'MISSED'}")
+    f = get("F", "rust")
+    if f and (f.get("server_memory") or {}).get("per_client_kib") is not None:
+        per = f["server_memory"]["per_client_kib"]
+        lines.append(f"F: {per:.1f} KiB per idle client (target <= 10 KiB): "
+                     f"{'met' if per <= 10 else 'MISSED'}")
+    for kind in ("rust", "python"):
+        s = get("soak", kind)
+        if s and (s.get("server_memory") or {}).get("samples"):
+            mib = [f"{kib / 1024:.1f}" for _, kib in s["server_memory"]["samples"]]
+            lines.append(f"soak ({kind}): loss {s['loss']}; RSS MiB every "
+                         f"{s.get('rss_interval', 'few')} s: {' '.join(mib)}")
+    return lines
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("scenarios", nargs="*", help="A B C D E F soak (default: all)")
+    parser.add_argument("--quick", action="store_true", help="scaled-down scenarios")
+    parser.add_argument("--json", metavar="FILE", help="write every report to FILE")
+    parser.add_argument("--no-build", action="store_true", help="use the binaries as built")
+    args = parser.parse_args()
+    table = QUICK if args.quick else FULL
+    names = args.scenarios or list(table)
+    unknown = [n for n in names if n not in table]
+    if unknown:
+        parser.error(f"unknown scenario(s): {' '.join(unknown)} (known: {' '.join(table)})")
+    # 10,000 clients need 10,000 descriptors in the server too: raise ours, it inherits.
+    soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
+    resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
+    if not args.no_build:
+        build()
+
+    print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; "
+          f"{'quick' if args.quick else 'full'} scenarios", flush=True)
+    results, reports = {}, []
+    for name in names:
+        for kind in SERVERS:
+            print(f"running {name} against {kind} ...", file=sys.stderr, flush=True)
+            try:
+                report = run_one(kind, table[name])
+            except (RuntimeError, subprocess.TimeoutExpired) as e:
+                print(f"  {name}/{kind}: {e}", file=sys.stderr)
+                continue
+            report.update(scenario=name, server_kind=kind,
+                          rss_interval=table[name].get("rss-interval"))
+            results[(name, kind)] = report
+            reports.append(report)
+            for warning in report["warnings"]:
+                print(f"  {name}/{kind}: warning: {warning}", file=sys.stderr)
+
+    print()
+    print(HEADER)
+    for (name, kind), report in results.items():
+        print(row(name, kind, report))
+    print()
+    if args.quick:
+        print("(quick sizes: the targets below are the issue's, checked on smaller runs)")
+    for line in targets(results):
+        print(f"- {line}")
+    if args.json:
+        Path(args.json).write_text(json.dumps(reports, indent=1))
+
+
+if __name__ == "__main__":
+    main()

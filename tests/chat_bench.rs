@@ -1,0 +1,140 @@
+//! `chat_bench` against our own servers: a correct server gives a clean report, a server
+//! that relays nothing (ii_3) is caught with the exact loss and a failing exit status, a
+//! client that never reads is cut off without counting as loss, and a server that is not
+//! there is a one-line error.
+
+use serde_json::Value;
+use std::process::Stdio;
+use std::time::Duration;
+use tokio::io::{AsyncBufReadExt, BufReader};
+use tokio::process::{Child, Command};
+
+/// Every wait on a child process is bounded by this.
+const LIMIT: Duration = Duration::from_secs(20);
+
+/// Starts `server --port 0` and returns it with its port, read from `Serving on`. The rest
+/// of its stdout is read and dropped: a closed or full pipe must not stop the server.
+async fn start(server: &str) -> (Child, String) {
+    let mut child = Command::new(server)
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()
+        .expect("the server starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
+    let mut first = String::new();
+    tokio::time::timeout(LIMIT, stdout.read_line(&mut first))
+        .await
+        .expect("a first line in time")
+        .expect("a readable stdout");
+    tokio::spawn(async move {
+        let mut sink = Vec::new();
+        while stdout
+            .read_until(b'\n', &mut sink)
+            .await
+            .is_ok_and(|n| n > 0)
+        {
+            sink.clear();
+        }
+    });
+    let port = first
+        .trim()
+        .strip_prefix("Serving on ")
+        .and_then(|addr| addr.rsplit(':').next())
+        .unwrap_or_else(|| panic!("not a Serving on line: {first:?}"))
+        .to_string();
+    (child, port)
+}
+
+/// Runs `chat_bench --json` with `args`; returns its exit code, report and stderr.
+async fn bench(port: &str, args: &[&str]) -> (Option<i32>, Value, String) {
+    let output = Command::new(env!("CARGO_BIN_EXE_chat_bench"))
+        .args(["--port", port, "--json", "--duration-limit", "15"])
+        .args(args)
+        .kill_on_drop(true)
+        .output();
+    let output = tokio::time::timeout(LIMIT, output)
+        .await
+        .expect("chat_bench ends in time")
+        .expect("chat_bench runs");
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
+    let report = serde_json::from_slice(&output.stdout).unwrap_or(Value::Null);
+    (output.status.code(), report, stderr)
+}
+
+fn count(report: &Value, field: &str) -> u64 {
+    report[field]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no count {field} in {report}"))
+}
+
+#[tokio::test]
+async fn a_correct_server_delivers_everything_once_and_in_order() {
+    let (_server, port) = start(env!("CARGO_BIN_EXE_chat_server_ii_6")).await;
+    let (code, report, stderr) = bench(&port, &["-n", "5", "--senders", "2", "-m", "20"]).await;
+    assert_eq!(code, Some(0), "{report}\n{stderr}");
+    // 2 senders × 20 messages, each to the 4 other clients.
+    assert_eq!(count(&report, "expected"), 160, "{report}");
+    assert_eq!(count(&report, "received"), 160, "{report}");
+    for zero in [
+        "loss",
+        "duplicates",
+        "order_violations",
+        "unexpected",
+        "readers_cut",
+    ] {
+        assert_eq!(count(&report, zero), 0, "{zero}: {report}");
+    }
+    assert_eq!(report["stopped_by"], "complete", "{report}");
+    assert_eq!(report["ok"], true);
+    let latency = &report["latency_us"];
+    assert!(
+        latency["p50"].as_u64() <= latency["max"].as_u64(),
+        "{report}"
+    );
+}
+
+#[tokio::test]
+async fn a_server_that_relays_nothing_is_caught() {
+    // ii_3 prints what it receives and relays nothing; it has no handshake either.
+    let (_server, port) = start(env!("CARGO_BIN_EXE_chat_server_ii_3")).await;
+    let args = ["-n", "5", "--senders", "2", "-m", "20"];
+    let (code, report, stderr) = bench(
+        &port,
+        &[&args[..], &["--handshake", "none", "--settle", "0.5"]].concat(),
+    )
+    .await;
+    assert_eq!(code, Some(3), "{report}\n{stderr}");
+    assert_eq!(count(&report, "sent"), 40, "{report}");
+    assert_eq!(count(&report, "received"), 0, "{report}");
+    assert_eq!(count(&report, "loss"), 160, "{report}");
+    assert_eq!(report["ok"], false);
+    assert_eq!(report["latency_us"], Value::Null);
+}
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_cut_off_and_is_not_loss() {
+    let (_server, port) = start(env!("CARGO_BIN_EXE_chat_server_ii_6")).await;
+    // 6 MB for the never-reader: more than the server's 1 MiB queue plus what the kernel
+    // buffers on loopback (about 2.8 MB measured with a 4 KiB receive buffer).
+    let args = "-n 3 --senders 1 -m 6000 --size 1000 --never-readers 1";
+    let args: Vec<&str> = args.split(' ').collect();
+    let (code, report, stderr) = bench(&port, &args).await;
+    assert_eq!(code, Some(0), "{report}\n{stderr}");
+    assert_eq!(count(&report, "loss"), 0, "{report}");
+    assert_eq!(count(&report, "expected"), 12000, "{report}");
+    assert_eq!(report["never_readers"][0]["disconnected"], true, "{report}");
+}
+
+#[tokio::test]
+async fn no_server_is_a_one_line_error() {
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port().to_string()
+    };
+    let (code, report, stderr) = bench(&port, &[]).await;
+    assert_eq!(code, Some(1), "{stderr}");
+    assert_eq!(report, Value::Null);
+    assert!(stderr.contains("cannot connect to 127.0.0.1:"), "{stderr}");
+    assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
