@@ -120,3 +120,85 @@ async fn hostile_bytes_are_answered_not_fatal() {
     bw.write_all(b"\nstill here\n").await.unwrap();
     assert_eq!(next_line(&mut ar).await, "bob a dit : still here\n");
 }
+
+#[tokio::test]
+async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
+        .args(["--port", "0"])
+        .stdout(Stdio::piped())
+        .spawn()
+        .expect("server starts");
+    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
+    let mut first = String::new();
+    stdout.read_line(&mut first).expect("a first line");
+    let addr = first
+        .trim()
+        .strip_prefix("Serving on ")
+        .expect("Serving on")
+        .to_string();
+    // The console, collected on a thread until the server is killed.
+    let console =
+        std::thread::spawn(move || stdout.lines().map_while(Result::ok).collect::<Vec<_>>());
+
+    // The stuck client: a 4 KiB receive buffer, joins, then never reads again.
+    let socket = tokio::net::TcpSocket::new_v4().unwrap();
+    socket.set_recv_buffer_size(4096).unwrap();
+    let mut stuck = socket.connect(addr.parse().unwrap()).await.unwrap();
+    let stuck_addr = stuck.local_addr().unwrap();
+    stuck.write_all(b"Hello|stuck\n").await.unwrap();
+    let (mut ar, mut aw) = join(&addr, "alice").await;
+    let (mut br, _bw) = join(&addr, "bob").await;
+    assert_eq!(
+        next_line(&mut ar).await,
+        "Annonce : bob a rejoint la chatroom\n"
+    );
+
+    // 6 MB: more than the 1 MiB queue plus what the kernel buffers on loopback.
+    let total = 6000;
+    let filler = "x".repeat(1000);
+    let send = async {
+        for i in 0..total {
+            aw.write_all(format!("{i} {filler}\n").as_bytes())
+                .await
+                .unwrap();
+        }
+    };
+    let receive = async {
+        let (mut relayed, mut left) = (0, 0);
+        while relayed < total || left == 0 {
+            let line = next_line(&mut br).await;
+            if line == "Annonce : stuck a quitté la chatroom\n" {
+                left += 1;
+            } else {
+                assert!(
+                    line.starts_with(&format!("alice a dit : {relayed} ")),
+                    "got {line:.40}"
+                );
+                relayed += 1;
+            }
+        }
+        assert_eq!(left, 1);
+    };
+    tokio::join!(send, receive);
+    assert_eq!(
+        next_line(&mut ar).await,
+        "Annonce : stuck a quitté la chatroom\n"
+    );
+
+    let _ = child.kill();
+    let _ = child.wait();
+    let lines = console.join().unwrap();
+    let why = format!(
+        "Disconnecting {stuck_addr}: outgoing queue full (1048576 bytes), it is not reading"
+    );
+    let cut = lines
+        .iter()
+        .position(|l| *l == why)
+        .unwrap_or_else(|| panic!("no {why:?} in {lines:#?}"));
+    let gone = lines
+        .iter()
+        .position(|l| l.starts_with("stuck ("))
+        .expect("a leave line");
+    assert!(cut < gone, "the reason comes before the leave: {lines:#?}");
+    drop(stuck);
+}

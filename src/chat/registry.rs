@@ -84,27 +84,24 @@ impl Registry {
 
     /// Sends an already encoded frame to every registered client except `except`.
     pub fn broadcast_frame(&self, frame: Bytes, except: Option<ClientId>) -> usize {
-        let mut cut = Vec::new();
         let mut queued = 0;
-        {
-            let clients = self.lock();
-            for (&id, member) in &clients.by_id {
-                if Some(id) == except {
-                    continue;
-                }
-                match member.outbox.push(frame.clone()) {
-                    Push::Queued => queued += 1,
-                    Push::Full => cut.push((member.addr, member.outbox.budget())),
-                    Push::Closed => {}
-                }
+        let clients = self.lock();
+        for (&id, member) in &clients.by_id {
+            if Some(id) == except {
+                continue;
             }
-        }
-        // Logged outside the lock. The cut client's own task sees `Outbox::gone`, leaves
-        // the registry and, from ii_6 on, is announced like any other leave.
-        for (addr, budget) in cut {
-            console::line(format!(
-                "Disconnecting {addr}: outgoing queue full ({budget} bytes), it is not reading"
-            ));
+            match member.outbox.push(frame.clone()) {
+                Push::Queued => queued += 1,
+                // Logged under the lock (`console::line` never blocks), so the reason comes
+                // before the leave: the cut client's task sees `Outbox::gone`, but must take
+                // this lock to leave the registry and, from ii_6 on, be announced.
+                Push::Full => console::line(format!(
+                    "Disconnecting {}: outgoing queue full ({} bytes), it is not reading",
+                    member.addr,
+                    member.outbox.budget()
+                )),
+                Push::Closed => {}
+            }
         }
         queued
     }
