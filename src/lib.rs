@@ -8,6 +8,9 @@
 //! | [`part1`] | `sleep_and_print`, `web_*`, `measure` | the counting function, URL lists, file naming, downloads |
 //! | [`chat::cli`] | `chat_server_ii_2` | the options every server and client share (address, port, wire) |
 //! | [`chat::wire`] | `chat_server_ii_2` | message framing: `--wire lines` and `--wire tp` |
+//! | [`chat::server`] | `chat_server_ii_2` | bind and print `Serving on`, then the accept loop (from ii_3) |
+//! | [`chat::connection`] | `chat_server_ii_3` | one client on the server side: whole messages in, a queue out |
+//! | [`chat::console`] | `chat_server_ii_2` | console lines that never make the server wait |
 //! | [`chat::outbox`] | `chat_server_ii_4` | a client's bounded outgoing queue and the task that writes it |
 //! | [`chat::registry`] | `chat_server_ii_4` | every connected client, and the broadcast that never waits |
 //! | [`chat::handshake`] | `chat_server_ii_5` | `Hello\|<pseudo>` parsing and validation |
