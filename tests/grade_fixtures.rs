@@ -3,10 +3,11 @@
 //!
 //! The tests run `grade … --json` as a teacher would and parse its report:
 //! - this project's own binaries (one stage of each kind: server, client, Part I) pass;
-//! - each `tests/fixtures/broken_*.py` (a course-style Python program with ONE deliberate
-//!   bug, named in its header) exits 1 and the check that must catch it fails with an
-//!   "expected … got …" reason; `--only` runs just that check to keep this file fast;
-//! - the correct Python fixtures (`server_ii_6_tp.py`, `server_ii_6_lines.py`,
+//! - each `chat_server.py --bug NAME` (the course-style Python server with ONE deliberate
+//!   bug, listed in its header) and `broken_sequential_downloads.py` exit 1 and the check
+//!   that must catch it fails with an "expected … got …" reason; `--only` runs just that
+//!   check to keep this file fast;
+//! - the correct Python fixtures (`chat_server.py` without `--bug`, in both wires, and
 //!   `client_ii_6_tp.py`) pass every check, `--wire tp` for the course-style ones.
 //!
 //! Two more check the text table and the usage errors (exit 2) a teacher's script relies on.
@@ -258,7 +259,7 @@ async fn own_web_async_multiple_passes() {
 #[tokio::test]
 async fn python_tp_server_passes_with_wire_tp() {
     // Every ii_6 server check applies (none needs the console, none is lines-only).
-    let command = py("server_ii_6_tp.py", &["--port", "{port}"]);
+    let command = py("chat_server.py", &["--port", "{port}", "--wire", "tp"]);
     grade("server", "ii_6", &["--wire", "tp"], &command)
         .await
         .assert_all_pass(8);
@@ -266,7 +267,7 @@ async fn python_tp_server_passes_with_wire_tp() {
 
 #[tokio::test]
 async fn python_lines_server_passes() {
-    let command = py("server_ii_6_lines.py", &["--port", "{port}"]);
+    let command = py("chat_server.py", &["--port", "{port}"]);
     grade("server", "ii_6", &[], &command)
         .await
         .assert_all_pass(8);
@@ -283,11 +284,19 @@ async fn python_tp_client_passes_ii_6_with_wire_tp() {
         .assert_all_pass(4);
 }
 
-// ---- broken fixtures: each is caught by the check its header names ----------------------
+// ---- broken fixtures: each bug is caught by the check its header names -------------------
 
-/// Grades a broken ii_6 server fixture (`--wire tp`) with `--only check`.
-async fn broken_tp_server(name: &str, check: &str) -> Graded {
-    let command = py(name, &["--port", "{port}"]);
+/// `python3 chat_server.py --port {port} --wire tp --bug <bug>`.
+fn buggy_tp_server(bug: &str) -> Vec<String> {
+    py(
+        "chat_server.py",
+        &["--port", "{port}", "--wire", "tp", "--bug", bug],
+    )
+}
+
+/// Grades `chat_server.py --bug <bug>` as an ii_6 server (`--wire tp`) with `--only check`.
+async fn broken_tp_server(bug: &str, check: &str) -> Graded {
+    let command = buggy_tp_server(bug);
     grade(
         "server",
         "ii_6",
@@ -300,7 +309,7 @@ async fn broken_tp_server(name: &str, check: &str) -> Graded {
 #[tokio::test]
 async fn echo_to_sender_is_caught() {
     let check = "ii_5.relay_with_pseudo";
-    broken_tp_server("broken_echo_to_sender.py", check)
+    broken_tp_server("echo_to_sender", check)
         .await
         .assert_caught_by(
             check,
@@ -311,7 +320,7 @@ async fn echo_to_sender_is_caught() {
 #[tokio::test]
 async fn recipient_pseudo_is_caught() {
     let check = "ii_5.relay_with_pseudo";
-    broken_tp_server("broken_recipient_pseudo.py", check)
+    broken_tp_server("recipient_pseudo", check)
         .await
         .assert_caught_by(
             check,
@@ -322,7 +331,7 @@ async fn recipient_pseudo_is_caught() {
 #[tokio::test]
 async fn break_at_sender_is_caught() {
     let check = "ii_5.relay_with_pseudo";
-    broken_tp_server("broken_break_at_sender.py", check)
+    broken_tp_server("break_at_sender", check)
         .await
         .assert_caught_by(
             check,
@@ -333,7 +342,7 @@ async fn break_at_sender_is_caught() {
 #[tokio::test]
 async fn never_removing_leavers_is_caught() {
     let check = "ii_6.leave_announced_once";
-    broken_tp_server("broken_never_removes_leavers.py", check)
+    broken_tp_server("never_removes_leavers", check)
         .await
         .assert_caught_by(
             check,
@@ -344,7 +353,7 @@ async fn never_removing_leavers_is_caught() {
 #[tokio::test]
 async fn leave_for_unjoined_is_caught() {
     let check = "ii_6.no_leave_for_unjoined";
-    broken_tp_server("broken_leave_for_unjoined.py", check)
+    broken_tp_server("leave_for_unjoined", check)
         .await
         .assert_caught_by(
             check,
@@ -357,8 +366,17 @@ async fn drain_each_recipient_is_caught_in_both_wire_modes() {
     let check = "ii_4.stuck_client";
     for wire in ["lines", "tp"] {
         let command = py(
-            "broken_drain_each_recipient.py",
-            &["--port", "{port}", "--wire", wire],
+            "chat_server.py",
+            &[
+                "--port",
+                "{port}",
+                "--stage",
+                "ii_4",
+                "--wire",
+                wire,
+                "--bug",
+                "drain_each_recipient",
+            ],
         );
         grade(
             "server",
@@ -407,7 +425,7 @@ async fn text_report_shows_the_failure_and_its_reason() {
         .map(String::from)
         .to_vec();
     args.extend(["ii_5.relay_with_pseudo".into(), "--".into()]);
-    args.extend(py("broken_echo_to_sender.py", &["--port", "{port}"]));
+    args.extend(buggy_tp_server("echo_to_sender"));
     let out = run_grade(&args).await;
     let text = String::from_utf8_lossy(&out.stdout);
     assert_eq!(out.status.code(), Some(1), "{text}");
