@@ -9,8 +9,6 @@ use tokio::net::TcpStream;
 
 struct Server {
     child: Child,
-    /// Kept open and never read after the first line: the console pipe fills up.
-    _stdout: BufReader<ChildStdout>,
     addr: String,
 }
 
@@ -21,7 +19,9 @@ impl Drop for Server {
     }
 }
 
-fn start() -> Server {
+/// Starts the server; returns it and its console, already past the `Serving on` line. A
+/// test that keeps the console without reading it lets the pipe fill up.
+fn start() -> (Server, BufReader<ChildStdout>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
         .args(["--port", "0"])
         .stdout(Stdio::piped())
@@ -35,11 +35,7 @@ fn start() -> Server {
         .strip_prefix("Serving on ")
         .expect("Serving on")
         .to_string();
-    Server {
-        child,
-        _stdout: stdout,
-        addr,
-    }
+    (Server { child, addr }, stdout)
 }
 
 async fn join(
@@ -78,7 +74,7 @@ async fn next_line(r: &mut AsyncBufReader<tokio::net::tcp::OwnedReadHalf>) -> St
 async fn a_console_nobody_reads_never_stalls_the_chat() {
     // 20,000 console lines are far more than a pipe holds (64 KiB): a server that printed
     // with a blocking write would stop relaying once the pipe is full.
-    let server = start();
+    let (server, _console) = start();
     let (_ar, mut aw) = join(&server.addr, "alice").await;
     let (mut br, _bw) = join(&server.addr, "bob").await;
     let total = 20_000;
@@ -102,7 +98,7 @@ async fn a_console_nobody_reads_never_stalls_the_chat() {
 
 #[tokio::test]
 async fn hostile_bytes_are_answered_not_fatal() {
-    let server = start();
+    let (server, _console) = start();
     let (mut ar, _aw) = join(&server.addr, "alice").await;
     let (_br, mut bw) = join(&server.addr, "bob").await;
     assert_eq!(
@@ -123,19 +119,8 @@ async fn hostile_bytes_are_answered_not_fatal() {
 
 #[tokio::test]
 async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("a first line");
-    let addr = first
-        .trim()
-        .strip_prefix("Serving on ")
-        .expect("Serving on")
-        .to_string();
+    let (mut server, stdout) = start();
+    let addr = server.addr.clone();
     // The console, collected on a thread until the server is killed.
     let console =
         std::thread::spawn(move || stdout.lines().map_while(Result::ok).collect::<Vec<_>>());
@@ -185,8 +170,8 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
         "Annonce : stuck a quitté la chatroom\n"
     );
 
-    let _ = child.kill();
-    let _ = child.wait();
+    let _ = server.child.kill();
+    let _ = server.child.wait();
     let lines = console.join().unwrap();
     let why = format!(
         "Disconnecting {stuck_addr}: outgoing queue full (1048576 bytes), it is not reading"
