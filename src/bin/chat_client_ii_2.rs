@@ -20,7 +20,7 @@ use tp6::chat::wire::{self, Incoming};
 
 /// Sends `Hello` to the server and prints its one reply.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

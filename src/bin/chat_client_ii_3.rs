@@ -19,7 +19,7 @@ use tp6::chat::terminal::Terminal;
 
 /// Sends each line you type and prints what the server sends, at the same time.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

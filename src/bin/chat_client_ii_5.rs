@@ -22,7 +22,7 @@ use tp6::chat::wire;
 
 /// Asks for a pseudo, joins the chat with `Hello|<pseudo>`, then chats.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

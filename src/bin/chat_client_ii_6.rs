@@ -23,7 +23,7 @@ use tp6::chat::wire;
 
 /// The complete Part II client: pseudo, chat, and a clean exit when the server leaves.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

@@ -24,7 +24,7 @@ use tp6::chat::{console, server};
 
 /// A tokio server that answers every message with `Hello <your-ip>:<your-port>`.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

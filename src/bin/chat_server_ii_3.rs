@@ -21,7 +21,7 @@ use tp6::chat::{console, server};
 
 /// A server that prints every message it receives, from any number of clients.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

@@ -25,7 +25,7 @@ use tp6::chat::{console, server};
 
 /// A chat server: every message goes to every other client, signed with the sender's address.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

@@ -27,7 +27,7 @@ use tp6::chat::{console, server};
 
 /// A chat server with pseudos: `Hello|<pseudo>` first, then `<pseudo> a dit : <msg>`.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,

@@ -26,7 +26,7 @@ use tp6::chat::{console, server};
 
 /// The complete Part II chat server: pseudos, relay, join and leave announcements.
 #[derive(Parser)]
-#[command(version, about, long_about = None)]
+#[command(version)]
 struct Args {
     #[command(flatten)]
     endpoint: Endpoint,
