@@ -76,3 +76,38 @@ fn stage_ids_are_unique() {
     let ids: BTreeSet<&str> = STAGES.iter().map(|s| s.id).collect();
     assert_eq!(ids.len(), STAGES.len());
 }
+
+/// Every binary answers `--help` with exit 0 and a description of its own (the package
+/// description is shared, so a binary showing it has lost its doc comment).
+#[test]
+fn every_binary_has_its_own_help() {
+    // Integration tests run from target/<profile>/deps; the binaries are one level up.
+    let exe = std::env::current_exe().expect("test path");
+    let dir = exe
+        .parent()
+        .and_then(Path::parent)
+        .expect("target/<profile>");
+    let package = env!("CARGO_PKG_DESCRIPTION");
+    let mut firsts = BTreeSet::new();
+    for bin in binaries_in_tree() {
+        let out = std::process::Command::new(dir.join(&bin))
+            .arg("--help")
+            .output();
+        let out = out.unwrap_or_else(|e| panic!("{bin} --help: {e}"));
+        assert!(
+            out.status.success(),
+            "{bin} --help exits {:?}",
+            out.status.code()
+        );
+        let text = String::from_utf8_lossy(&out.stdout);
+        let first = text.lines().next().unwrap_or_default().to_string();
+        assert!(
+            !first.is_empty() && !package.starts_with(&first),
+            "{bin} --help: {first:?}"
+        );
+        assert!(
+            firsts.insert(first.clone()),
+            "{bin} shares its description {first:?}"
+        );
+    }
+}
