@@ -4,46 +4,22 @@
 //! there is a one-line error.
 
 use serde_json::Value;
-use std::process::Stdio;
+use std::io::BufRead;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, BufReader};
-use tokio::process::{Child, Command};
+use tokio::process::Command;
 
 /// Every wait on a child process is bounded by this.
 const LIMIT: Duration = Duration::from_secs(20);
 
+mod common;
+
 /// Starts `server --port 0` and returns it with its port, read from `Serving on`. The rest
 /// of its stdout is read and dropped: a closed or full pipe must not stop the server.
-async fn start(server: &str) -> (Child, String) {
-    let mut child = Command::new(server)
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .kill_on_drop(true)
-        .spawn()
-        .expect("the server starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped stdout"));
-    let mut first = String::new();
-    tokio::time::timeout(LIMIT, stdout.read_line(&mut first))
-        .await
-        .expect("a first line in time")
-        .expect("a readable stdout");
-    tokio::spawn(async move {
-        let mut sink = Vec::new();
-        while stdout
-            .read_until(b'\n', &mut sink)
-            .await
-            .is_ok_and(|n| n > 0)
-        {
-            sink.clear();
-        }
-    });
-    let port = first
-        .trim()
-        .strip_prefix("Serving on ")
-        .and_then(|addr| addr.rsplit(':').next())
-        .unwrap_or_else(|| panic!("not a Serving on line: {first:?}"))
-        .to_string();
-    (child, port)
+async fn start(server: &str) -> (common::Server, String) {
+    let (server, console) = common::start(server, &[]);
+    std::thread::spawn(move || console.lines().map_while(Result::ok).for_each(drop));
+    let port = server.port().to_string();
+    (server, port)
 }
 
 /// Runs `chat_bench --json` with `args`; returns its exit code, report and stderr.

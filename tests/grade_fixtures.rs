@@ -19,6 +19,8 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use tokio::process::Command;
 
+mod common;
+
 const GRADE: &str = env!("CARGO_BIN_EXE_grade");
 /// Longest one `grade` run may take: a few checks of at most a few seconds each.
 const RUN_LIMIT: Duration = Duration::from_secs(90);
@@ -217,22 +219,10 @@ async fn own_server_ii_6_passes() {
 async fn own_server_ii_6_passes_by_address_too() {
     // One server for every check, as a teacher grading a running server gets. Only the
     // console check (ii_3) needs the process; ii_6 has none, so nothing may be skipped.
-    let mut server = std::process::Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut first = String::new();
-    let stdout = server.stdout.take().expect("piped");
-    std::io::BufRead::read_line(&mut std::io::BufReader::new(stdout), &mut first).expect("a line");
-    let addr = first
-        .trim()
-        .strip_prefix("Serving on ")
-        .expect("Serving on")
-        .to_string();
+    let (mut server, _) = common::start(env!("CARGO_BIN_EXE_chat_server_ii_6"), &[]);
+    let addr = server.addr.clone();
     let graded = grade("server", "ii_6", &["--address", &addr], &[]).await;
-    let _ = server.kill();
-    let _ = server.wait();
+    server.stop();
     graded.assert_all_pass(8);
 }
 

@@ -2,38 +2,18 @@
 //! message as one write with no terminator, as `writer.write(msg.encode())` does, and read
 //! each reply with one `read`. The server must frame nothing and add nothing.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-struct Server(Child);
+mod common;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-/// Starts `chat_server_ii_6 --wire tp` on a free port and returns its address.
-fn start_tp_server() -> (Server, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
-        .args(["--port", "0", "--wire", "tp"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().expect("piped"))
-        .read_line(&mut first)
-        .expect("a first line");
-    let addr = first
-        .trim()
-        .strip_prefix("Serving on ")
-        .expect("Serving on line")
-        .to_string();
-    (Server(child), addr)
+/// Starts `chat_server_ii_6 --wire tp` on a free port (its console closed at once).
+fn start_tp_server() -> (common::Server, String) {
+    let (server, _console) =
+        common::start(env!("CARGO_BIN_EXE_chat_server_ii_6"), &["--wire", "tp"]);
+    let addr = server.addr.clone();
+    (server, addr)
 }
 
 /// One `read`, as a Python client does with `await reader.read(1024)`.

@@ -1,41 +1,20 @@
 //! The ii_6 server under conditions the stage checks do not create: a console nobody reads,
 //! and hostile bytes. It must keep serving, never stall, never panic.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, ChildStdout, Command, Stdio};
+use std::io::BufRead;
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
 use tokio::net::TcpStream;
 
-struct Server {
-    child: Child,
-    addr: String,
-}
+mod common;
 
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Starts the server; returns it and its console, already past the `Serving on` line. A
-/// test that keeps the console without reading it lets the pipe fill up.
-fn start() -> (Server, BufReader<ChildStdout>) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chat_server_ii_6"))
-        .args(["--port", "0"])
-        .stdout(Stdio::piped())
-        .spawn()
-        .expect("server starts");
-    let mut stdout = BufReader::new(child.stdout.take().expect("piped"));
-    let mut first = String::new();
-    stdout.read_line(&mut first).expect("a first line");
-    let addr = first
-        .trim()
-        .strip_prefix("Serving on ")
-        .expect("Serving on")
-        .to_string();
-    (Server { child, addr }, stdout)
+/// Starts `chat_server_ii_6`; returns it and its console, already past the `Serving on`
+/// line. A test that keeps the console without reading it lets the pipe fill up.
+fn start() -> (
+    common::Server,
+    std::io::BufReader<std::process::ChildStdout>,
+) {
+    common::start(env!("CARGO_BIN_EXE_chat_server_ii_6"), &[])
 }
 
 async fn join(
@@ -170,8 +149,7 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
         "Annonce : stuck a quitté la chatroom\n"
     );
 
-    let _ = server.child.kill();
-    let _ = server.child.wait();
+    server.stop();
     let lines = console.join().unwrap();
     let why = format!(
         "Disconnecting {stuck_addr}: outgoing queue full (1048576 bytes), it is not reading"

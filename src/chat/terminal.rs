@@ -61,21 +61,21 @@ impl Terminal {
         let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
         let mut printer = None;
         let mut saved_termios = None;
-        if interactive && let Ok(mut editor) = rustyline::DefaultEditor::new() {
-            if let Ok(p) = editor.create_external_printer() {
-                printer = Some(Arc::new(Mutex::new(Box::new(p) as Box<_>)));
+        let editor = interactive
+            .then(rustyline::DefaultEditor::new)
+            .and_then(Result::ok);
+        match editor {
+            Some(mut editor) => {
+                if let Ok(p) = editor.create_external_printer() {
+                    printer = Some(Arc::new(Mutex::new(Box::new(p) as Box<_>)));
+                }
+                saved_termios = save_termios();
+                std::thread::spawn(move || edit_lines(editor, prompt_rx, line_tx));
             }
-            saved_termios = save_termios();
-            std::thread::spawn(move || edit_lines(editor, prompt_rx, line_tx));
-            return Terminal {
-                prompts,
-                lines,
-                pending: false,
-                printer,
-                saved_termios,
-            };
+            None => {
+                std::thread::spawn(move || read_plain_lines(prompt_rx, line_tx));
+            }
         }
-        std::thread::spawn(move || read_plain_lines(prompt_rx, line_tx));
         Terminal {
             prompts,
             lines,

@@ -9,17 +9,6 @@ use super::server::{RunningServer, ServerTarget, TestClient, sync_registered};
 use super::{Check, CheckResult, fail, show};
 use crate::chat::handshake::{joined, left};
 
-macro_rules! check {
-    ($id:literal, $stage:literal, $what:literal, $body:ident) => {
-        Check {
-            id: $id,
-            stage: $stage,
-            what: $what,
-            run: |t| Box::pin($body(t)),
-        }
-    };
-}
-
 /// Every server check a server of `stage` must pass (empty for an unknown stage).
 pub fn checks(stage: &str) -> Vec<Check<ServerTarget>> {
     match stage {

@@ -75,25 +75,17 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
     let Some(stage) = STAGES.iter().copied().find(|s| *s == stage_id) else {
         return Vec::new();
     };
-    macro_rules! check {
-        ($id:literal, $what:literal, $body:path) => {
-            Check {
-                id: $id,
-                stage,
-                what: $what,
-                run: |t| Box::pin($body(t)),
-            }
-        };
-    }
     match stage {
         "ii_2" => vec![
             check!(
                 "ii_2.client_sends_hello",
+                stage,
                 "connects and sends `Hello` as its first message",
                 ii_2::sends_hello
             ),
             check!(
                 "ii_2.client_prints_reply",
+                stage,
                 "prints the server's one reply, then exits 0 by itself (connection still open)",
                 ii_2::prints_reply
             ),
@@ -101,16 +93,19 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         "ii_3" => vec![
             check!(
                 "ii_3.client_sends_lines",
+                stage,
                 "each line typed arrives as one message, in order, and nothing else",
                 ii_3::sends_lines
             ),
             check!(
                 "ii_3.client_prints_pushed",
+                stage,
                 "prints messages the server pushes while stdin stays open and idle",
                 ii_3::prints_pushed
             ),
             check!(
                 "ii_3.client_exits_on_eof",
+                stage,
                 "end of input makes it exit 0 within 2 s",
                 ii_3::exits_on_eof
             ),
@@ -118,11 +113,13 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         "ii_5" => vec![
             check!(
                 "ii_5.client_hello_first",
+                stage,
                 "its first message is `Hello|<pseudo>`, the pseudo typed first (or `{pseudo}`)",
                 ii_5::hello_first
             ),
             check!(
                 "ii_5.client_chats_after_hello",
+                stage,
                 "after the handshake it prints the join announcement and sends typed lines",
                 ii_5::chats_after_hello
             ),
@@ -130,11 +127,13 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         "ii_6" => vec![
             check!(
                 "ii_6.client_server_close",
+                stage,
                 "stdin idle, the server closes: it says so and exits 0 within 1 s",
                 ii_6::server_close
             ),
             check!(
                 "ii_6.client_server_reset",
+                stage,
                 "stdin idle, the server resets the connection: it says so and exits 0 within 1 s",
                 ii_6::server_reset
             ),

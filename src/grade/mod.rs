@@ -7,6 +7,19 @@
 //! Python submissions (see the `grade` binary). [`run_checks`] runs a list with a timeout
 //! per check and returns a [`Report`] that prints as a table or as JSON.
 
+/// A [`Check`] whose body is the async fn `$body(&target)`: one line per check in the
+/// stage lists of [`chat`], [`client`] and [`part1`].
+macro_rules! check {
+    ($id:expr, $stage:expr, $what:expr, $body:path) => {
+        $crate::grade::Check {
+            id: $id,
+            stage: $stage,
+            what: $what,
+            run: |t| Box::pin($body(t)),
+        }
+    };
+}
+
 pub mod chat;
 pub mod client;
 pub mod fixture;

@@ -56,25 +56,17 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
     let Some(stage) = STAGES.iter().copied().find(|s| *s == stage_id) else {
         return Vec::new();
     };
-    macro_rules! check {
-        ($id:literal, $what:literal, $body:path) => {
-            Check {
-                id: $id,
-                stage,
-                what: $what,
-                run: |t| Box::pin($body(t)),
-            }
-        };
-    }
     match stage {
         "sleep_and_print" => vec![
             check!(
                 "sleep_and_print.order",
+                stage,
                 "prints 1..n then 1..n, and exits 0",
                 sleep::sequential_order
             ),
             check!(
                 "sleep_and_print.paced",
+                stage,
                 "pauses about the same interval after every number, the second count after the first",
                 sleep::sequential_pace
             ),
@@ -82,11 +74,13 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         "sleep_and_print_async" => vec![
             check!(
                 "sleep_and_print_async.interleaved",
+                stage,
                 "prints 1 1 2 2 … n n, and exits 0",
                 sleep::interleaved_order
             ),
             check!(
                 "sleep_and_print_async.concurrent",
+                stage,
                 "prints each pair together, one interval apart, in about half a sequential run's time",
                 sleep::concurrent_pace
             ),
@@ -94,21 +88,25 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         "web_sync" => vec![
             check!(
                 "web_sync.writes_page",
+                stage,
                 "writes the page's exact bytes to the output file, exits 0",
                 single::writes_page
             ),
             check!(
                 "web_sync.overwrites",
+                stage,
                 "a second run replaces the file (shorter page, no leftover bytes)",
                 single::overwrites
             ),
             check!(
                 "web_sync.http_error",
+                stage,
                 "HTTP 404 and 500: non-zero exit, a stderr line naming the URL and the status",
                 single::http_error
             ),
             check!(
                 "web_sync.unreachable",
+                stage,
                 "a refused connection: non-zero exit, a stderr line naming the URL",
                 single::unreachable
             ),
@@ -116,21 +114,25 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         "web_async" => vec![
             check!(
                 "web_async.writes_page",
+                stage,
                 "writes the page's exact bytes to the output file, exits 0",
                 single::writes_page
             ),
             check!(
                 "web_async.overwrites",
+                stage,
                 "a second run replaces the file (shorter page, no leftover bytes)",
                 single::overwrites
             ),
             check!(
                 "web_async.http_error",
+                stage,
                 "HTTP 404 and 500: non-zero exit, a stderr line naming the URL and the status",
                 single::http_error
             ),
             check!(
                 "web_async.unreachable",
+                stage,
                 "a refused connection: non-zero exit, a stderr line naming the URL",
                 single::unreachable
             ),
@@ -138,26 +140,31 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         "web_sync_multiple" => vec![
             check!(
                 "web_sync_multiple.writes_all",
+                stage,
                 "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
                 multiple::writes_all
             ),
             check!(
                 "web_sync_multiple.list_format",
+                stage,
                 "trims lines, skips blank lines and # comments (no request for them)",
                 multiple::list_format
             ),
             check!(
                 "web_sync_multiple.reports",
+                stage,
                 "prints one line per URL, then a total time",
                 multiple::reports
             ),
             check!(
                 "web_sync_multiple.failure_isolated",
+                stage,
                 "a failing URL is named on stderr, the others are still written, exit non-zero",
                 multiple::failure_isolated
             ),
             check!(
                 "web_sync_multiple.sequential",
+                stage,
                 "downloads one page at a time",
                 multiple::sequential
             ),
@@ -165,26 +172,31 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         "web_async_multiple" => vec![
             check!(
                 "web_async_multiple.writes_all",
+                stage,
                 "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
                 multiple::writes_all
             ),
             check!(
                 "web_async_multiple.list_format",
+                stage,
                 "trims lines, skips blank lines and # comments (no request for them)",
                 multiple::list_format
             ),
             check!(
                 "web_async_multiple.reports",
+                stage,
                 "prints one line per URL, then a total time",
                 multiple::reports
             ),
             check!(
                 "web_async_multiple.failure_isolated",
+                stage,
                 "a failing URL is named on stderr, the others are still written, exit non-zero",
                 multiple::failure_isolated
             ),
             check!(
                 "web_async_multiple.concurrent",
+                stage,
                 "8 pages of 400 ms: several requests in flight at once, done in under half of 3.2 s",
                 multiple::concurrent
             ),
@@ -192,11 +204,13 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         "measure" => vec![
             check!(
                 "measure.times",
+                stage,
                 "prints the sequential time, the concurrent time and the speed-up, all plausible",
                 measure::times
             ),
             check!(
                 "measure.files",
+                stage,
                 "both runs write every page with its exact bytes",
                 measure::files
             ),
