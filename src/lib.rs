@@ -17,6 +17,7 @@
 //! | [`chat::terminal`] | `chat_client_ii_3` | the interactive client: stdin thread, printing above the prompt |
 //! | [`grade`] | every stage | the executable spec: checks, runner, reports |
 //! | [`bench`](mod@bench) | `chat_bench` | the load generator: clients that join, send, and measure what arrives |
+//! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections |
 //! | [`stages`] | every stage | the manifest: every stage in order |
 //! | [`error`] | every binary | one-line fatal errors |
 
@@ -24,5 +25,6 @@ pub mod bench;
 pub mod chat;
 pub mod error;
 pub mod grade;
+pub mod net;
 pub mod part1;
 pub mod stages;

@@ -50,7 +50,7 @@ fn main() -> ExitCode {
     let sync_outcomes = fetch::download_all(&sync_client, &urls, dir, limit, |_| {});
     let sync_time = start.elapsed();
 
-    let runtime = match tokio::runtime::Builder::new_current_thread()
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
     {

@@ -15,9 +15,8 @@ use tokio::net::TcpListener;
 /// Binds the endpoint's address and prints `Serving on <ip>:<port>`.
 pub async fn listen(endpoint: &Endpoint) -> anyhow::Result<TcpListener> {
     let addr = endpoint.socket_addr();
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("cannot listen on {addr}"))?;
+    // Room for hundreds of clients joining at once (std's default queue is 128).
+    let listener = crate::net::listen(addr).with_context(|| format!("cannot listen on {addr}"))?;
     // Written directly (not through the console thread) so it is first, and checked: a
     // server whose stdout is closed at start-up should say so, not panic in `println!`.
     let bound = listener.local_addr()?;

@@ -49,7 +49,8 @@ struct Stats {
 impl Fixture {
     /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
     pub async fn start() -> io::Result<Fixture> {
-        let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+        // A long accept queue: a check or a bench may start hundreds of downloads at once.
+        let listener = crate::net::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
         let addr = listener.local_addr()?;
         let stats = Arc::new(Stats::default());
         let server = tokio::spawn(serve(listener, Arc::clone(&stats)));
