@@ -7,6 +7,7 @@ Usage (from anywhere; paths are relative to this file's repository):
     python3 bench/run.py A B              # a subset
     python3 bench/run.py --quick          # every scenario, scaled down (a minute or two)
     python3 bench/run.py --json out.json  # also keep every chat_bench report
+    python3 bench/run.py --tokio-chat PATH  # also tokio's examples/chat.rs, built at PATH
 
 It builds the release binaries first, then for each scenario and each server starts a
 fresh server on an ephemeral port (its stdout, read for `Serving on`, and stderr go to
@@ -14,6 +15,12 @@ files, so a chatty server never blocks on a pipe), runs chat_bench against it wi
 server's pid (for its memory), stops the server, and finally prints one markdown table
 and the issue's targets, met or missed. Only loopback is used; every run is bounded by
 chat_bench's --duration-limit and by a timeout here.
+
+`--tokio-chat PATH` adds a third server: a build of tokio's own chat example
+(tokio-rs/tokio, `examples/chat.rs`), which is not part of this repository. It takes its
+address as its only argument, asks each client for a name (its first line) and relays
+`<name>: <line>`; it is started on a free port chosen here and measured with
+`chat_bench --handshake name`. BENCHMARKS.md says how it was built.
 
 Scenarios (full size):
     A      burst: 100 clients, 10 senders x 200 messages of 64 bytes, flat out
@@ -29,6 +36,7 @@ import argparse
 import json
 import os
 import resource
+import socket
 import subprocess
 import sys
 import tempfile
@@ -43,6 +51,9 @@ SERVERS = {
     "rust": lambda: [str(RUST_SERVER), "--port", "0"],
     "python": lambda: [sys.executable, str(PY_SERVER), "--port", "0"],
 }
+# Servers that take `<ip>:<port>` as their argument and print no `Serving on` line, with
+# the chat_bench handshake they need. Filled from the command line.
+ADDRESS_SERVERS = {}
 
 
 def scenario(clients, senders=10, messages=0, size=64, rate=0, seconds=0, limit=120, **extra):
@@ -84,22 +95,47 @@ def build():
                     "--bin", "chat_bench"], cwd=ROOT, check=True)
 
 
+def free_port():
+    """A port nobody listens on right now (the kernel's choice for an ephemeral bind)."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def listening(port):
+    try:
+        socket.create_connection(("127.0.0.1", port), timeout=1).close()
+        return True
+    except OSError:
+        return False
+
+
 def start_server(kind, workdir):
-    """Starts a server; returns (process, ip, port) once it has printed `Serving on`."""
+    """Starts a server; returns (process, ip, port) once it listens: for ours and the
+    Python one, once it has printed `Serving on`; for an address server, once it accepts."""
     out = open(workdir / f"{kind}.out", "w")
     err = open(workdir / f"{kind}.err", "w")
-    proc = subprocess.Popen(SERVERS[kind](), stdout=out, stderr=err, cwd=workdir)
+    if kind in ADDRESS_SERVERS:
+        port = free_port()
+        command = [ADDRESS_SERVERS[kind]["path"], f"127.0.0.1:{port}"]
+    else:
+        command = SERVERS[kind]()
+    proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=workdir)
     give_up = time.monotonic() + 10
     while time.monotonic() < give_up:
-        first = (workdir / f"{kind}.out").read_text().split("\n", 1)
-        if len(first) == 2 and first[0].startswith("Serving on "):
-            ip, port = first[0][len("Serving on "):].rsplit(":", 1)
-            return proc, ip, port
+        if kind in ADDRESS_SERVERS:
+            if listening(port):
+                return proc, "127.0.0.1", str(port)
+        else:
+            first = (workdir / f"{kind}.out").read_text().split("\n", 1)
+            if len(first) == 2 and first[0].startswith("Serving on "):
+                ip, port = first[0][len("Serving on "):].rsplit(":", 1)
+                return proc, ip, port
         if proc.poll() is not None:
             break
         time.sleep(0.05)
     stop_server(proc)
-    raise RuntimeError(f"{kind} server did not print 'Serving on' (see {workdir})")
+    raise RuntimeError(f"{kind} server did not start listening (see {workdir})")
 
 
 def stop_server(proc):
@@ -120,6 +156,8 @@ def run_one(kind, flags):
                    str(proc.pid)]
             for flag, value in flags.items():
                 cmd += [f"--{flag}", str(value)]
+            if kind in ADDRESS_SERVERS:
+                cmd += ["--handshake", ADDRESS_SERVERS[kind]["handshake"]]
             done = subprocess.run(cmd, capture_output=True, text=True,
                                   timeout=flags["duration-limit"] + 60)
         finally:
@@ -191,12 +229,23 @@ def targets(results):
         lines.append(f"E: never-reader cut: {'yes' if cut else 'no'}; p99 {p99(e)} µs vs "
                      f"D {p99(d) if d else '-'} µs (target: cut, within 1.2x): "
                      f"{'met' if ok else 'MISSED'}")
+    for peer in ADDRESS_SERVERS:
+        for name in ("A", "B"):
+            rust, other = get(name, "rust"), get(name, peer)
+            if rust and other and other["msgs_per_sec"]:
+                lines.append(f"{name}: {rust['msgs_per_sec'] / other['msgs_per_sec']:.1f}x "
+                             f"{peer}'s msgs/s (loss: ours {rust['loss']}, "
+                             f"{peer} {other['loss']})")
+        for name in ("C", "D"):
+            rust, other = get(name, "rust"), get(name, peer)
+            if rust and other and p99(rust) is not None and p99(other) is not None:
+                lines.append(f"{name}: p99 {p99(rust)} µs vs {peer} {p99(other)} µs")
     f = get("F", "rust")
     if f and (f.get("server_memory") or {}).get("per_client_kib") is not None:
         per = f["server_memory"]["per_client_kib"]
         lines.append(f"F: {per:.1f} KiB per idle client (target <= 10 KiB): "
                      f"{'met' if per <= 10 else 'MISSED'}")
-    for kind in ("rust", "python"):
+    for kind in ("rust", "python", *ADDRESS_SERVERS):
         s = get("soak", kind)
         if s and (s.get("server_memory") or {}).get("samples"):
             mib = [f"{kib / 1024:.1f}" for _, kib in s["server_memory"]["samples"]]
@@ -211,7 +260,14 @@ def main():
     parser.add_argument("--quick", action="store_true", help="scaled-down scenarios")
     parser.add_argument("--json", metavar="FILE", help="write every report to FILE")
     parser.add_argument("--no-build", action="store_true", help="use the binaries as built")
+    parser.add_argument("--tokio-chat", metavar="PATH",
+                        help="also measure this build of tokio's examples/chat.rs")
     args = parser.parse_args()
+    if args.tokio_chat:
+        path = Path(args.tokio_chat).resolve()
+        if not (path.is_file() and os.access(path, os.X_OK)):
+            parser.error(f"--tokio-chat {args.tokio_chat}: not an executable file")
+        ADDRESS_SERVERS["tokio-example"] = {"path": str(path), "handshake": "name"}
     table = QUICK if args.quick else FULL
     names = args.scenarios or list(table)
     unknown = [n for n in names if n not in table]
@@ -227,7 +283,7 @@ def main():
           f"{'quick' if args.quick else 'full'} scenarios", flush=True)
     results, reports = {}, []
     for name in names:
-        for kind in SERVERS:
+        for kind in [*SERVERS, *ADDRESS_SERVERS]:
             print(f"running {name} against {kind} ...", file=sys.stderr, flush=True)
             try:
                 report = run_one(kind, table[name])

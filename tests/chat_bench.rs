@@ -114,3 +114,69 @@ async fn no_server_is_a_one_line_error() {
     assert!(stderr.contains("cannot connect to 127.0.0.1:"), "{stderr}");
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
 }
+
+/// A server that takes each client's first line as its name and registers it only then
+/// (the way tokio's `examples/chat.rs` does), relaying `<name>: <line>` to the others.
+/// Returns its port; it runs until the test's runtime ends.
+async fn name_first_server() -> String {
+    use std::collections::HashMap;
+    use std::sync::{Arc, Mutex};
+    use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+    use tokio::sync::mpsc;
+
+    type Peers = Arc<Mutex<HashMap<std::net::SocketAddr, mpsc::UnboundedSender<Arc<str>>>>>;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let peers: Peers = Arc::default();
+    tokio::spawn(async move {
+        while let Ok((stream, addr)) = listener.accept().await {
+            let peers = Arc::clone(&peers);
+            tokio::spawn(async move {
+                let (read, mut write) = stream.into_split();
+                let mut lines = BufReader::new(read).lines();
+                let Ok(Some(name)) = lines.next_line().await else {
+                    return;
+                };
+                let (tx, mut rx) = mpsc::unbounded_channel::<Arc<str>>();
+                peers.lock().unwrap().insert(addr, tx);
+                tokio::spawn(async move {
+                    while let Some(line) = rx.recv().await {
+                        if write.write_all(line.as_bytes()).await.is_err() {
+                            break;
+                        }
+                    }
+                });
+                while let Ok(Some(line)) = lines.next_line().await {
+                    let relayed: Arc<str> = format!("{name}: {line}\n").into();
+                    for (peer, tx) in peers.lock().unwrap().iter() {
+                        if *peer != addr {
+                            let _ = tx.send(Arc::clone(&relayed));
+                        }
+                    }
+                }
+                peers.lock().unwrap().remove(&addr);
+            });
+        }
+    });
+    port
+}
+
+#[tokio::test]
+async fn a_server_that_asks_for_a_name_first_is_measured_with_handshake_name() {
+    let port = name_first_server().await;
+    let args = ["-n", "4", "--senders", "2", "-m", "20", "--settle", "0.5"];
+    let (code, report, stderr) =
+        bench(&port, &[&args[..], &["--handshake", "name"]].concat()).await;
+    assert_eq!(code, Some(0), "{report}\n{stderr}");
+    assert_eq!(report["handshake"], "name", "{report}");
+    // 2 senders × 20 messages, each to the 3 other clients.
+    assert_eq!(count(&report, "received"), 120, "{report}");
+    assert_eq!(count(&report, "loss"), 0, "{report}");
+
+    // Without the name line, each client's first message is taken as its name: loss.
+    let port = name_first_server().await;
+    let (code, report, stderr) =
+        bench(&port, &[&args[..], &["--handshake", "none"]].concat()).await;
+    assert_eq!(code, Some(3), "{report}\n{stderr}");
+    assert!(count(&report, "loss") > 0, "{report}");
+}

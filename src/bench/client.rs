@@ -109,11 +109,22 @@ async fn open(pseudo: &str, shared: &Shared, small_rcvbuf: bool) -> Result<TcpSt
         .map_err(|e| format!("cannot connect to {addr}: {e}"))?;
     // Without it a sender's small writes wait for ACKs and the latency measured is Nagle's.
     let _ = stream.set_nodelay(true);
-    if shared.handshake == Handshake::Hello {
-        tokio::time::timeout(JOIN_TIMEOUT, join(&mut stream, pseudo, shared.wire))
-            .await
-            .map_err(|_| format!("{pseudo}: no join announcement within {JOIN_TIMEOUT:?}"))?
-            .map_err(|e| format!("{pseudo}: {e}"))?;
+    match shared.handshake {
+        Handshake::Hello => {
+            tokio::time::timeout(JOIN_TIMEOUT, join(&mut stream, pseudo, shared.wire))
+                .await
+                .map_err(|_| format!("{pseudo}: no join announcement within {JOIN_TIMEOUT:?}"))?
+                .map_err(|e| format!("{pseudo}: {e}"))?;
+        }
+        Handshake::Name => {
+            let mut name = pseudo.as_bytes().to_vec();
+            frame(shared.wire, &mut name);
+            stream
+                .write_all(&name)
+                .await
+                .map_err(|e| format!("{pseudo}: cannot send the name: {e}"))?;
+        }
+        Handshake::None => {}
     }
     Ok(stream)
 }

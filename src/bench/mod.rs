@@ -2,8 +2,8 @@
 //!
 //! A run has four phases. **Join**: N reading clients connect in batches (each batch has
 //! joined before the next connects, so the server's listen backlog is never overrun), then
-//! the `--never-readers`. **Warm-up** (only with `--handshake none`, where nothing says a
-//! client is registered): probes are sent until every reader has seen one. **Send**: S of
+//! the `--never-readers`. **Warm-up** (with `--handshake none` or `name`, where nothing says
+//! a client is registered): probes are sent until every reader has seen one. **Send**: S of
 //! the readers send M messages each, flat out or at an aggregate rate, while every reader
 //! tallies what arrives; the run ends when every expected delivery has arrived, when
 //! deliveries stop coming for `--settle` seconds, or at `--duration-limit`. **Report**:
@@ -73,7 +73,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     let (readers, mut writes) = join_readers(opts, &shared, deadline).await?;
     let joined = writes.len() as u32;
     let mut stopped_by = (joined < opts.clients).then_some("duration limit");
-    if stopped_by.is_none() && opts.handshake == Handshake::None && joined >= 2 {
+    if stopped_by.is_none() && opts.handshake != Handshake::Hello && joined >= 2 {
         let warm = warm_up(&mut writes, &shared, opts.settle(), deadline).await;
         if warm < joined as usize {
             warnings.push(format!(
@@ -242,7 +242,7 @@ async fn join_readers(
     Ok((tasks, writes))
 }
 
-/// `--handshake none`: nothing tells when the server has registered a client, so clients
+/// `--handshake none` or `name`: nothing tells when the server has registered a client, so clients
 /// 0 and 1 send probes until every reader has seen one (or no new reader has for `settle`).
 /// Returns how many readers saw one.
 async fn warm_up(

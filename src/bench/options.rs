@@ -13,7 +13,8 @@ pub struct Options {
     #[command(flatten)]
     pub endpoint: Endpoint,
     /// What a client sends first: `hello` sends `Hello|<pseudo>` and waits for the join
-    /// announcement (ii_5 on); `none` sends nothing (ii_4).
+    /// announcement (ii_5 on); `none` sends nothing (ii_4); `name` sends `<pseudo>` alone,
+    /// for servers that take the first line as the name (tokio's `examples/chat.rs`).
     #[arg(long, value_enum, default_value_t = Handshake::Hello)]
     pub handshake: Handshake,
     /// Number of reading clients (the senders are among them).
@@ -47,7 +48,7 @@ pub struct Options {
     #[arg(long, default_value_t = 60.0, value_parser = positive)]
     pub duration_limit: f64,
     /// Seconds without a new delivery after which a message still missing counts as lost
-    /// (also the patience of the warm-up of `--handshake none`).
+    /// (also the patience of the warm-up of `--handshake none` and `name`).
     #[arg(long, default_value_t = 2.0, value_parser = positive)]
     pub settle: f64,
     /// Clients connected at once; each batch has joined before the next one connects.
@@ -70,6 +71,9 @@ pub enum Handshake {
     Hello,
     /// Nothing: the server registers a client when it connects (ii_4).
     None,
+    /// `<pseudo>` as the first line, no answer awaited: servers that ask for a name the way
+    /// tokio's `examples/chat.rs` does.
+    Name,
 }
 
 impl Options {

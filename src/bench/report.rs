@@ -114,6 +114,7 @@ impl Display for Report {
         let handshake = match self.handshake {
             Handshake::Hello => "hello",
             Handshake::None => "none",
+            Handshake::Name => "name",
         };
         writeln!(
             f,
