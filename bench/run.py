@@ -123,6 +123,8 @@ def start_server(kind, workdir):
     proc = subprocess.Popen(command, stdout=out, stderr=err, cwd=workdir)
     give_up = time.monotonic() + 10
     while time.monotonic() < give_up:
+        if proc.poll() is not None:
+            break
         if kind in ADDRESS_SERVERS:
             if listening(port):
                 return proc, "127.0.0.1", str(port)
@@ -131,8 +133,6 @@ def start_server(kind, workdir):
             if len(first) == 2 and first[0].startswith("Serving on "):
                 ip, port = first[0][len("Serving on "):].rsplit(":", 1)
                 return proc, ip, port
-        if proc.poll() is not None:
-            break
         time.sleep(0.05)
     stop_server(proc)
     raise RuntimeError(f"{kind} server did not start listening (see {workdir})")

@@ -43,6 +43,9 @@ fn main() -> anyhow::Result<()> {
         None => ASYNC,
     };
     println!("concurrent program: {async_bin}");
+    let name = Path::new(async_bin)
+        .file_name()
+        .map_or(async_bin.into(), |n| n.to_string_lossy());
     let runtime = tokio::runtime::Runtime::new()?;
     let disk = tempfile::tempdir()?;
     let shm = Path::new("/dev/shm")
@@ -90,7 +93,7 @@ fn main() -> anyhow::Result<()> {
             Ok(took)
         })?;
         println!(
-            "| web_async_multiple (median of {RUNS}) | {label} | {:.0} ms | {in_flight} |",
+            "| {name} (median of {RUNS}) | {label} | {:.0} ms | {in_flight} |",
             ms(time)
         );
         let bound = (DELAY + start_up).mul_f64(1.2);

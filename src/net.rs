@@ -57,7 +57,8 @@ mod tests {
         }
         assert_eq!(
             connected, CLIENTS,
-            "connections completed without an accept"
+            "connects completed with nobody accepting (fewer than {CLIENTS}: the queue is \
+             too short, or net.core.somaxconn caps it)"
         );
         drop(listener);
     }

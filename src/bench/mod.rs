@@ -1,7 +1,8 @@
 //! `chat_bench`, the load generator for the Part II chat servers.
 //!
 //! A run has four phases. **Join**: N reading clients connect in batches (each batch has
-//! joined before the next connects, so the server's listen backlog is never overrun), then
+//! joined before the next connects, so that a server whose listen queue holds a batch is
+//! never overrun; with `--handshake none` or `name` "joined" only means connected), then
 //! the `--never-readers`. **Warm-up** (with `--handshake none` or `name`, where nothing says
 //! a client is registered): probes are sent until every reader has seen one. **Send**: S of
 //! the readers send M messages each, flat out or at an aggregate rate, while every reader

@@ -11,7 +11,7 @@
 //! on long lists when stderr is a terminal.
 //!
 //! The runtime is tokio's default, one worker thread per core, not the single thread that
-//! `web_async` needs. Waiting costs no thread at all, but starting 200 downloads is work:
+//! `web_async` uses. Waiting costs no thread at all, but starting 200 downloads is work:
 //! each connection is a TCP handshake and each request a write, most of it in the kernel.
 //! Spread over every core, the last request leaves sooner. Measured on two cores with 200
 //! pages of the loopback fixture: about 230 ms against 240 ms on one thread (BENCHMARKS.md).
