@@ -1,7 +1,9 @@
 //! Stage ii_2, "Première version": a first TCP server with tokio.
 //!
-//! What it teaches: `TcpListener::bind`, an accept loop, and one task per client
-//! (`tokio::spawn`), so a slow client never blocks the others. For each message received
+//! What it teaches: a listening socket, an accept loop, and one task per client
+//! (`tokio::spawn`), so a slow client never blocks the others. `server::listen` is
+//! `TcpListener::bind` with a longer accept queue (1024 connections instead of 128, see
+//! `tp6::net`), so that hundreds of clients connecting at once are not turned away. For each message received
 //! the server prints it and answers `Hello <client-ip>:<client-port>`: the address the
 //! server sees for the client, which the client cannot know by itself.
 //!
