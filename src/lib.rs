@@ -17,7 +17,7 @@
 //! | [`chat::terminal`] | `chat_client_ii_3` | the interactive client: stdin thread, printing above the prompt |
 //! | [`grade`] | every stage | the executable spec: checks, runner, reports |
 //! | [`bench`](mod@bench) | `chat_bench` | the load generator: clients that join, send, and measure what arrives |
-//! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections |
+//! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections; a socket of an address's family |
 //! | [`stages`] | every stage | the manifest: every stage in order |
 //! | [`error`] | every binary | one-line fatal errors |
 

@@ -1,4 +1,5 @@
-//! Listening sockets with room for a burst of connections.
+//! Listening sockets with room for a burst of connections, and sockets of an address's
+//! family for the clients that set options before connecting.
 //!
 //! `TcpListener::bind`, in std as in tokio, asks the kernel for an accept queue of 128
 //! connections. When more clients than that connect at once (200 downloads started
@@ -18,14 +19,20 @@ pub const BACKLOG: u32 = 1024;
 /// it sets `SO_REUSEADDR`, so a restarted server gets its port back at once. Must be called
 /// within a tokio runtime.
 pub fn listen(addr: SocketAddr) -> io::Result<TcpListener> {
-    let socket = match addr {
-        SocketAddr::V4(_) => TcpSocket::new_v4()?,
-        SocketAddr::V6(_) => TcpSocket::new_v6()?,
-    };
+    let socket = socket_for(addr)?;
     #[cfg(unix)]
     socket.set_reuseaddr(true)?;
     socket.bind(addr)?;
     socket.listen(BACKLOG)
+}
+
+/// A new TCP socket of `addr`'s family (IPv4 or IPv6), to set options on before it
+/// connects or listens.
+pub fn socket_for(addr: SocketAddr) -> io::Result<TcpSocket> {
+    match addr {
+        SocketAddr::V4(_) => TcpSocket::new_v4(),
+        SocketAddr::V6(_) => TcpSocket::new_v6(),
+    }
 }
 
 #[cfg(test)]

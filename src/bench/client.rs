@@ -17,8 +17,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpSocket, TcpStream};
 use tokio::sync::{oneshot, watch};
 
 /// How long one client may wait for its join announcement.
@@ -92,12 +92,8 @@ pub fn raise_fd_limit() -> io::Result<u64> {
 /// Connects (and joins, with `--handshake hello`) as `pseudo`.
 async fn open(pseudo: &str, shared: &Shared, small_rcvbuf: bool) -> Result<TcpStream, String> {
     let addr = shared.addr;
-    let socket = if addr.is_ipv4() {
-        TcpSocket::new_v4()
-    } else {
-        TcpSocket::new_v6()
-    };
-    let socket = socket.map_err(|e| format!("cannot create a socket: {e}"))?;
+    let socket =
+        crate::net::socket_for(addr).map_err(|e| format!("cannot create a socket: {e}"))?;
     if small_rcvbuf {
         socket
             .set_recv_buffer_size(NEVER_READER_RCVBUF)

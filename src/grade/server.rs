@@ -15,8 +15,8 @@ use crate::chat::wire::{self, Incoming, MessageReader, Wire};
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
-use tokio::net::{TcpSocket, TcpStream};
 
 /// How long to wait for something that should happen.
 pub const PATIENCE: Duration = Duration::from_secs(3);
@@ -142,11 +142,7 @@ impl RunningServer {
 
     /// Connects a client whose receive buffer is tiny and which never reads: a stuck peer.
     pub async fn connect_stuck(&self) -> Result<TcpStream, Failure> {
-        let socket = if self.addr.is_ipv4() {
-            TcpSocket::new_v4()?
-        } else {
-            TcpSocket::new_v6()?
-        };
+        let socket = crate::net::socket_for(self.addr)?;
         socket.set_recv_buffer_size(4096)?;
         Ok(socket.connect(self.addr).await?)
     }
@@ -198,11 +194,7 @@ impl TestClient {
         wire: Wire,
         recv_buffer: Option<u32>,
     ) -> Result<TestClient, Failure> {
-        let socket = if addr.is_ipv4() {
-            TcpSocket::new_v4()?
-        } else {
-            TcpSocket::new_v6()?
-        };
+        let socket = crate::net::socket_for(addr)?;
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size)?;
         }
