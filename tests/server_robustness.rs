@@ -24,7 +24,18 @@ async fn join(
     AsyncBufReader<tokio::net::tcp::OwnedReadHalf>,
     tokio::net::tcp::OwnedWriteHalf,
 ) {
-    let stream = TcpStream::connect(addr).await.unwrap();
+    join_on(TcpStream::connect(addr).await.unwrap(), pseudo).await
+}
+
+/// Says hello on `stream` and waits for the server's announcement of it: once it is read,
+/// the client is in the room, and anyone who joins later is announced after it.
+async fn join_on(
+    stream: TcpStream,
+    pseudo: &str,
+) -> (
+    AsyncBufReader<tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+) {
     let (r, mut w) = stream.into_split();
     let mut r = AsyncBufReader::new(r);
     w.write_all(format!("Hello|{pseudo}\n").as_bytes())
@@ -107,9 +118,11 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
     // The stuck client: a 4 KiB receive buffer, joins, then never reads again.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
-    let mut stuck = socket.connect(addr.parse().unwrap()).await.unwrap();
+    let stuck = socket.connect(addr.parse().unwrap()).await.unwrap();
     let stuck_addr = stuck.local_addr().unwrap();
-    stuck.write_all(b"Hello|stuck\n").await.unwrap();
+    // Its own announcement is the last thing it reads. Waiting for it also orders the joins:
+    // without the wait, alice could be registered first and read "stuck a rejoint" first.
+    let stuck = join_on(stuck, "stuck").await;
     let (mut ar, mut aw) = join(&addr, "alice").await;
     let (mut br, _bw) = join(&addr, "bob").await;
     assert_eq!(
