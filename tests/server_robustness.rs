@@ -111,9 +111,16 @@ async fn hostile_bytes_are_answered_not_fatal() {
 async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
     let (mut server, stdout) = start();
     let addr = server.addr.clone();
-    // The console, collected on a thread until the server is killed.
-    let console =
-        std::thread::spawn(move || stdout.lines().map_while(Result::ok).collect::<Vec<_>>());
+    // The console, read on a thread and passed on line by line: the server prints it from
+    // a queue of its own, so it may lag behind what the sockets show.
+    let (console, lines) = std::sync::mpsc::channel();
+    std::thread::spawn(move || {
+        for line in stdout.lines().map_while(Result::ok) {
+            if console.send(line).is_err() {
+                break;
+            }
+        }
+    });
 
     // The stuck client: a 4 KiB receive buffer, joins, then never reads again.
     let socket = tokio::net::TcpSocket::new_v4().unwrap();
@@ -162,19 +169,26 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
         "Annonce : stuck a quitté la chatroom\n"
     );
 
-    server.stop();
-    let lines = console.join().unwrap();
+    // Up to the leave line, however far behind the console is; only then is the server
+    // stopped (killed, it would lose what it had not printed yet).
     let why = format!(
         "Disconnecting {stuck_addr}: outgoing queue full (1048576 bytes), it is not reading"
     );
-    let cut = lines
-        .iter()
-        .position(|l| *l == why)
-        .unwrap_or_else(|| panic!("no {why:?} in {lines:#?}"));
-    let gone = lines
-        .iter()
-        .position(|l| l.starts_with("stuck ("))
-        .expect("a leave line");
-    assert!(cut < gone, "the reason comes before the leave: {lines:#?}");
+    let mut cut = false;
+    loop {
+        let line = lines
+            .recv_timeout(Duration::from_secs(10))
+            .unwrap_or_else(|e| panic!("no leave line for stuck on the console ({e})"));
+        if line == why {
+            cut = true;
+        } else if line.starts_with("stuck (") {
+            assert!(
+                cut,
+                "the reason {why:?} comes before the leave line {line:?}"
+            );
+            break;
+        }
+    }
+    server.stop();
     drop(stuck);
 }
