@@ -9,7 +9,7 @@ use crate::grade::{CheckResult, fail};
 use std::time::Duration;
 
 /// How long a client may take to exit once the server is gone.
-const GONE_EXIT: Duration = Duration::from_secs(1);
+const GONE_EXIT: Duration = Duration::from_secs(2);
 
 /// How the fake server leaves.
 #[derive(Clone, Copy)]
