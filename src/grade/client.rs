@@ -128,13 +128,13 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
             check!(
                 "ii_6.client_server_close",
                 stage,
-                "stdin idle, the server closes: it says so and exits 0 within 1 s",
+                "stdin idle, the server closes: it says so and exits 0 within 2 s",
                 ii_6::server_close
             ),
             check!(
                 "ii_6.client_server_reset",
                 stage,
-                "stdin idle, the server resets the connection: it says so and exits 0 within 1 s",
+                "stdin idle, the server resets the connection: it says so and exits 0 within 2 s",
                 ii_6::server_reset
             ),
         ],

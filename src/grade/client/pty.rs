@@ -6,8 +6,8 @@
 //! thread and cut into lines with the escape sequences and carriage returns removed, so
 //! checks compare text, not cursor movements.
 //!
-//! Typing is done the way a person types: once the program has finished drawing (its output
-//! quiet for a moment). A script typing ahead of a line editor that is still starting would
+//! Typing is done the way a person types: once the program has started (shown something, or
+//! left canonical mode) and finished drawing (its output quiet for a moment). A script typing ahead of a line editor that is still starting would
 //! test something no person does, and a Ctrl-D typed before the editor leaves canonical mode
 //! would reach it as a NUL byte instead of an end of input.
 
@@ -93,15 +93,34 @@ impl PtyProgram {
         self.master.write_all(&[0x04])
     }
 
-    /// Waits until the output has been quiet for [`SETTLE`] (at most [`SETTLE_MAX`]).
+    /// Waits until the program has started (shown something, or left canonical mode) and
+    /// its output has then been quiet for [`SETTLE`]; at most [`SETTLE_MAX`] in all.
     async fn settle(&mut self) {
         let deadline = Instant::now() + SETTLE_MAX;
         while Instant::now() < deadline {
             match tokio::time::timeout(SETTLE, self.activity.changed()).await {
                 Ok(Ok(())) => {}
-                Err(_) | Ok(Err(_)) => return,
+                // The program closed the terminal: nothing more to wait for.
+                Ok(Err(_)) => return,
+                Err(_) if self.started() => return,
+                // Quiet because it has not started yet (a loaded machine): keep waiting.
+                Err(_) => {}
             }
         }
+    }
+
+    /// Whether the program has shown anything or switched the terminal out of canonical
+    /// mode (on Linux the master side reports the terminal's settings).
+    fn started(&self) -> bool {
+        use std::os::fd::AsRawFd;
+        if *self.activity.borrow() > 0 {
+            return true;
+        }
+        // SAFETY: an all-zero termios is a valid value for tcgetattr to overwrite.
+        let mut termios: libc::termios = unsafe { std::mem::zeroed() };
+        // SAFETY: the descriptor is the open master side; termios is a valid out pointer.
+        let read = unsafe { libc::tcgetattr(self.master.as_raw_fd(), &mut termios) };
+        read == 0 && termios.c_lflag & libc::ICANON == 0
     }
 
     /// The next line shown, within `timeout`.
@@ -245,7 +264,27 @@ impl Screen {
 
 #[cfg(test)]
 mod tests {
-    use super::Screen;
+    use super::{PtyProgram, Screen};
+    use std::time::Duration;
+
+    #[tokio::test]
+    async fn ctrl_d_waits_for_a_program_slow_to_leave_canonical_mode() {
+        // Silent for half a second, then raw mode and a prompt, then one byte read and shown
+        // in octal. Typed too early, Ctrl-D is the line discipline's end of input, not 004.
+        let script = "sleep 0.5; stty raw -echo; printf '> '; \
+                      head -c 1 | od -An -c; stty sane";
+        let argv = ["sh", "-c", script].map(String::from);
+        let mut program = PtyProgram::spawn(&argv).unwrap();
+        program.end_input().await.unwrap();
+        let mut seen = Vec::new();
+        while let Some(line) = program.next_line(Duration::from_secs(5)).await {
+            seen.push(line);
+        }
+        assert!(
+            seen.iter().any(|l| l.trim().ends_with("004")),
+            "the program did not read the Ctrl-D byte: {seen:?}"
+        );
+    }
 
     fn lines_of(chunks: &[&[u8]]) -> Vec<String> {
         let mut screen = Screen::default();
