@@ -175,16 +175,23 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
         "Disconnecting {stuck_addr}: outgoing queue full (1048576 bytes), it is not reading"
     );
     let mut cut = false;
+    // The console's lines but the relayed messages, to show if the test fails.
+    let mut events = Vec::new();
     loop {
         let line = lines
             .recv_timeout(Duration::from_secs(10))
-            .unwrap_or_else(|e| panic!("no leave line for stuck on the console ({e})"));
+            .unwrap_or_else(|e| {
+                panic!("no leave line for stuck on the console within 10 s ({e}): {events:#?}")
+            });
+        if !line.starts_with("Message received") {
+            events.push(line.clone());
+        }
         if line == why {
             cut = true;
         } else if line.starts_with("stuck (") {
             assert!(
                 cut,
-                "the reason {why:?} comes before the leave line {line:?}"
+                "the reason {why:?} comes before the leave line: {events:#?}"
             );
             break;
         }

@@ -44,8 +44,9 @@ impl FakeServer {
         Ok(self.listener.local_addr()?.port())
     }
 
-    /// Waits for the client to connect; fails at once if it exits first.
+    /// Waits for the client to connect; fails if it exits without having connected.
     pub(super) async fn accept(&self, client: &mut Client) -> Result<Peer, Failure> {
+        let none = || format!("expected a connection within {} s got none", WAIT.as_secs());
         let accepted = tokio::select! {
             // A client that connects and exits at once has both ready at the same time: the
             // connection wins, since it was made first.
@@ -56,22 +57,16 @@ impl FakeServer {
                 Some(status) => match tokio::time::timeout(QUIET, self.listener.accept()).await {
                     Ok(accepted) => Ok(accepted),
                     Err(_) => {
-                        return fail(format!("expected a connection got the client exiting ({status}) first"));
+                        let why = format!("the client exiting ({status}) first");
+                        return fail(format!("expected a connection got {why}"));
                     }
                 },
-                None => {
-                    return fail(format!("expected a connection within {} s got none", WAIT.as_secs()));
-                }
+                None => return fail(none()),
             },
         };
         let (stream, addr) = match accepted {
             Ok(accepted) => accepted?,
-            Err(_) => {
-                return fail(format!(
-                    "expected a connection within {} s got none",
-                    WAIT.as_secs()
-                ));
-            }
+            Err(_) => return fail(none()),
         };
         let _ = stream.set_nodelay(true);
         let (read, writer) = stream.into_split();

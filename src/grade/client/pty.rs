@@ -6,10 +6,11 @@
 //! thread and cut into lines with the escape sequences and carriage returns removed, so
 //! checks compare text, not cursor movements.
 //!
-//! Typing is done the way a person types: once the program has started (shown something, or
-//! left canonical mode) and finished drawing (its output quiet for a moment). A script typing ahead of a line editor that is still starting would
-//! test something no person does, and a Ctrl-D typed before the editor leaves canonical mode
-//! would reach it as a NUL byte instead of an end of input.
+//! Typing is done the way a person types: once the program has started (shown something,
+//! or left canonical mode) and finished drawing (its output quiet for a moment). A script
+//! typing ahead of a line editor that is still starting would test something no person does,
+//! and a Ctrl-D typed while the editor is in canonical mode (before it starts, or between two
+//! lines) would reach it as a NUL byte instead of an end of input.
 
 use crate::grade::{Failure, fail};
 use std::fs::File;
@@ -22,7 +23,8 @@ use tokio::sync::{mpsc, watch};
 
 /// The program has finished drawing once its output has been quiet this long.
 const SETTLE: Duration = Duration::from_millis(150);
-/// Typing waits at most this long for the output to settle.
+/// Typing waits at most this long for the program to start and its output to settle (and
+/// Ctrl-D as long again for a line editor to be back in raw mode).
 const SETTLE_MAX: Duration = Duration::from_secs(2);
 
 /// A program running on a pseudo-terminal.
@@ -35,6 +37,8 @@ pub(super) struct PtyProgram {
     lines: mpsc::UnboundedReceiver<String>,
     /// Bumped by the reader thread at each write of the program, to see it settle.
     activity: watch::Receiver<u64>,
+    /// The terminal has been seen out of canonical mode: the program has a line editor.
+    was_raw: bool,
 }
 
 impl PtyProgram {
@@ -78,6 +82,7 @@ impl PtyProgram {
             master,
             lines,
             activity,
+            was_raw: false,
         })
     }
 
@@ -87,9 +92,15 @@ impl PtyProgram {
         self.master.write_all(format!("{line}\r").as_bytes())
     }
 
-    /// Types Ctrl-D, end of input at the start of a line.
+    /// Types Ctrl-D, end of input at the start of a line. A line editor goes back to
+    /// canonical mode while its program handles a line; Ctrl-D then waits (at most
+    /// [`SETTLE_MAX`] more) for it to be back in raw mode.
     pub(super) async fn end_input(&mut self) -> io::Result<()> {
         self.settle().await;
+        let deadline = Instant::now() + SETTLE_MAX;
+        while self.was_raw && self.canonical() && Instant::now() < deadline {
+            self.settle().await;
+        }
         self.master.write_all(&[0x04])
     }
 
@@ -102,25 +113,27 @@ impl PtyProgram {
                 Ok(Ok(())) => {}
                 // The program closed the terminal: nothing more to wait for.
                 Ok(Err(_)) => return,
-                Err(_) if self.started() => return,
-                // Quiet because it has not started yet (a loaded machine): keep waiting.
-                Err(_) => {}
+                Err(_) => {
+                    let raw = !self.canonical();
+                    self.was_raw |= raw;
+                    if raw || *self.activity.borrow() > 0 {
+                        return;
+                    }
+                    // Quiet because it has not started yet (a loaded machine): keep waiting.
+                }
             }
         }
     }
 
-    /// Whether the program has shown anything or switched the terminal out of canonical
-    /// mode (on Linux the master side reports the terminal's settings).
-    fn started(&self) -> bool {
+    /// Whether the terminal is in canonical (line by line) mode; on Linux the master side
+    /// reports the terminal's settings. Unreadable settings count as canonical.
+    fn canonical(&self) -> bool {
         use std::os::fd::AsRawFd;
-        if *self.activity.borrow() > 0 {
-            return true;
-        }
         // SAFETY: an all-zero termios is a valid value for tcgetattr to overwrite.
         let mut termios: libc::termios = unsafe { std::mem::zeroed() };
         // SAFETY: the descriptor is the open master side; termios is a valid out pointer.
         let read = unsafe { libc::tcgetattr(self.master.as_raw_fd(), &mut termios) };
-        read == 0 && termios.c_lflag & libc::ICANON == 0
+        read != 0 || termios.c_lflag & libc::ICANON != 0
     }
 
     /// The next line shown, within `timeout`.
@@ -294,6 +307,27 @@ mod tests {
         }
         lines.extend(screen.rest());
         lines
+    }
+
+    #[tokio::test]
+    async fn ctrl_d_waits_for_a_line_editor_back_in_raw_mode() {
+        // Reads a typed line (`a` and Enter) in raw mode, then handles it silently for half a
+        // second in canonical mode (a line editor between two lines), then reads one byte
+        // more in raw mode.
+        let script = "stty raw -echo; printf '> '; head -c 2 >/dev/null; stty sane; \
+                      sleep 0.5; stty raw -echo; head -c 1 | od -An -c; stty sane";
+        let argv = ["sh", "-c", script].map(String::from);
+        let mut program = PtyProgram::spawn(&argv).unwrap();
+        program.type_line("a").await.unwrap();
+        program.end_input().await.unwrap();
+        let mut seen = Vec::new();
+        while let Some(line) = program.next_line(Duration::from_secs(5)).await {
+            seen.push(line);
+        }
+        assert!(
+            seen.iter().any(|l| l.trim().ends_with("004")),
+            "the program did not read the Ctrl-D byte: {seen:?}"
+        );
     }
 
     #[test]
