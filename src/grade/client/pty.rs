@@ -280,14 +280,14 @@ mod tests {
     use super::{PtyProgram, Screen};
     use std::time::Duration;
 
-    #[tokio::test]
-    async fn ctrl_d_waits_for_a_program_slow_to_leave_canonical_mode() {
-        // Silent for half a second, then raw mode and a prompt, then one byte read and shown
-        // in octal. Typed too early, Ctrl-D is the line discipline's end of input, not 004.
-        let script = "sleep 0.5; stty raw -echo; printf '> '; \
-                      head -c 1 | od -An -c; stty sane";
+    /// Runs `script` under `sh` on a pty, types `line` when given, then Ctrl-D; asserts the
+    /// script's `od -c` showed the Ctrl-D byte (004), not an end of input or a NUL.
+    async fn assert_reads_ctrl_d(script: &str, line: Option<&str>) {
         let argv = ["sh", "-c", script].map(String::from);
         let mut program = PtyProgram::spawn(&argv).unwrap();
+        if let Some(line) = line {
+            program.type_line(line).await.unwrap();
+        }
         program.end_input().await.unwrap();
         let mut seen = Vec::new();
         while let Some(line) = program.next_line(Duration::from_secs(5)).await {
@@ -297,6 +297,15 @@ mod tests {
             seen.iter().any(|l| l.trim().ends_with("004")),
             "the program did not read the Ctrl-D byte: {seen:?}"
         );
+    }
+
+    #[tokio::test]
+    async fn ctrl_d_waits_for_a_program_slow_to_leave_canonical_mode() {
+        // Silent for half a second, then raw mode and a prompt, then one byte read and shown
+        // in octal. Typed too early, Ctrl-D is the line discipline's end of input, not 004.
+        let script = "sleep 0.5; stty raw -echo; printf '> '; \
+                      head -c 1 | od -An -c; stty sane";
+        assert_reads_ctrl_d(script, None).await;
     }
 
     fn lines_of(chunks: &[&[u8]]) -> Vec<String> {
@@ -316,18 +325,7 @@ mod tests {
         // more in raw mode.
         let script = "stty raw -echo; printf '> '; head -c 2 >/dev/null; stty sane; \
                       sleep 0.5; stty raw -echo; head -c 1 | od -An -c; stty sane";
-        let argv = ["sh", "-c", script].map(String::from);
-        let mut program = PtyProgram::spawn(&argv).unwrap();
-        program.type_line("a").await.unwrap();
-        program.end_input().await.unwrap();
-        let mut seen = Vec::new();
-        while let Some(line) = program.next_line(Duration::from_secs(5)).await {
-            seen.push(line);
-        }
-        assert!(
-            seen.iter().any(|l| l.trim().ends_with("004")),
-            "the program did not read the Ctrl-D byte: {seen:?}"
-        );
+        assert_reads_ctrl_d(script, Some("a")).await;
     }
 
     #[test]
