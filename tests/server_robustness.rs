@@ -60,6 +60,17 @@ async fn next_line(r: &mut AsyncBufReader<tokio::net::tcp::OwnedReadHalf>) -> St
     line
 }
 
+/// Writes `line(0)` to `line(total - 1)`, one after the other.
+async fn send_lines(
+    w: &mut tokio::net::tcp::OwnedWriteHalf,
+    total: usize,
+    line: impl Fn(usize) -> String,
+) {
+    for i in 0..total {
+        w.write_all(line(i).as_bytes()).await.unwrap();
+    }
+}
+
 #[tokio::test]
 async fn a_console_nobody_reads_never_stalls_the_chat() {
     // 20,000 console lines are far more than a pipe holds (64 KiB): a server that printed
@@ -68,13 +79,7 @@ async fn a_console_nobody_reads_never_stalls_the_chat() {
     let (_ar, mut aw) = join(&server.addr, "alice").await;
     let (mut br, _bw) = join(&server.addr, "bob").await;
     let total = 20_000;
-    let send = async {
-        for i in 0..total {
-            aw.write_all(format!("message {i}\n").as_bytes())
-                .await
-                .unwrap();
-        }
-    };
+    let send = send_lines(&mut aw, total, |i| format!("message {i}\n"));
     let receive = async {
         for i in 0..total {
             assert_eq!(
@@ -140,13 +145,7 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
     // 6 MB: more than the 1 MiB queue plus what the kernel buffers on loopback.
     let total = 6000;
     let filler = "x".repeat(1000);
-    let send = async {
-        for i in 0..total {
-            aw.write_all(format!("{i} {filler}\n").as_bytes())
-                .await
-                .unwrap();
-        }
-    };
+    let send = send_lines(&mut aw, total, |i| format!("{i} {filler}\n"));
     let receive = async {
         let (mut relayed, mut left) = (0, 0);
         while relayed < total || left == 0 {
