@@ -28,3 +28,4 @@ pub mod grade;
 pub mod net;
 pub mod part1;
 pub mod stages;
+pub mod visible;

@@ -142,7 +142,8 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
         "Annonce : bob a rejoint la chatroom\n"
     );
 
-    // 6 MB: more than the 1 MiB queue plus what the kernel buffers on loopback.
+    // 6 MB: far more than what the kernel buffers on loopback for a 4 KiB receive buffer, so
+    // the server's writes to it stop making progress.
     let total = 6000;
     let filler = "x".repeat(1000);
     let send = send_lines(&mut aw, total, |i| format!("{i} {filler}\n"));
@@ -171,7 +172,7 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
     // Up to the leave line, however far behind the console is; only then is the server
     // stopped (killed, it would lose what it had not printed yet).
     let why = format!(
-        "Disconnecting {stuck_addr}: outgoing queue full (1048576 bytes), it is not reading"
+        "Disconnecting {stuck_addr}: nothing could be written to it for 2 s, it is not reading"
     );
     let mut cut = false;
     // The console's lines but the relayed messages, to show if the test fails.

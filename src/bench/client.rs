@@ -257,10 +257,21 @@ pub async fn never_reader(index: u32, shared: Arc<Shared>) -> Result<TcpStream, 
     open(&format!("n{index}"), &shared, true).await
 }
 
-/// Whether the server has closed a never-reader's connection: its unread bytes are drained
-/// and the end of the stream must follow; a connection still open goes quiet instead.
-/// Returns (disconnected, bytes that were waiting).
+/// Whether the server has closed a never-reader's connection. A server that cuts a client
+/// off may close with a reset, which the kernel reports as the socket's pending error: that
+/// is waited for first, without reading (a client that reads is no never-reader, and a
+/// server that cuts on lack of progress would rightly keep it). Then the unread bytes are
+/// drained, and the end of the stream must follow (a server that closes gracefully); a
+/// connection still open goes quiet instead.
+/// Returns (disconnected, bytes that were waiting, as far as they could still be read).
 pub async fn was_disconnected(mut stream: TcpStream) -> (bool, u64) {
+    let give_up = tokio::time::Instant::now() + Duration::from_secs(5);
+    while tokio::time::Instant::now() < give_up {
+        if let Ok(Some(_)) = stream.take_error() {
+            return (true, 0);
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
     let give_up = tokio::time::Instant::now() + Duration::from_secs(5);
     let mut buf = vec![0u8; 64 * 1024];
     let mut unread = 0;

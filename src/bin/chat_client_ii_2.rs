@@ -1,8 +1,10 @@
 //! Stage ii_2, "Première version": the client, deliberately *not* async.
 //!
-//! What it teaches: a plain blocking `std::net::TcpStream` — connect, send `Hello`, wait for
-//! the one reply, print it, exit. No runtime is needed for one question and one answer; the
-//! next stage shows why a chat needs more (typing and listening at the same time).
+//! What it teaches: a plain blocking socket (`std::net::TcpStream`, wrapped in a
+//! [`BlockingLink`] that frames messages) — connect, send `Hello`, wait for the one reply,
+//! print it, exit. No runtime is needed for one question and one answer; the next stage
+//! shows why a chat needs more (typing and listening at the same time). What the server
+//! sent is printed through `visible`, so it cannot send escape sequences to your terminal.
 //!
 //! Try it (with `chat_server_ii_2` running):
 //!
@@ -13,10 +15,10 @@
 use anyhow::{Context, anyhow};
 use clap::Parser;
 use std::io::Write;
-use std::net::TcpStream;
 use std::time::Duration;
 use tp6::chat::cli::Endpoint;
-use tp6::chat::wire::{self, Incoming};
+use tp6::chat::link::BlockingLink;
+use tp6::visible::visible;
 
 /// Sends `Hello` to the server and prints its one reply.
 #[derive(Parser)]
@@ -32,16 +34,13 @@ struct Args {
 fn main() -> tp6::error::MainResult {
     let args: Args = tp6::error::parse_args();
     let addr = args.endpoint.socket_addr();
-    let mut stream =
-        TcpStream::connect(addr).with_context(|| format!("cannot connect to {addr}"))?;
-    stream.set_read_timeout(Some(Duration::from_secs(args.timeout.max(1))))?;
-    stream.write_all(&wire::encode(args.endpoint.wire, "Hello"))?;
-    match wire::read_one_blocking(&mut stream, args.endpoint.wire)
+    let timeout = Duration::from_secs(args.timeout.max(1));
+    let mut server = BlockingLink::connect(&args.endpoint, timeout)?;
+    server.send("Hello")?;
+    let reply = server
+        .receive()
         .with_context(|| format!("no reply from {addr}"))?
-    {
-        Some(Incoming::Message(reply)) => writeln!(std::io::stdout(), "{reply}")?,
-        Some(Incoming::TooLong) => Err(anyhow!("the reply from {addr} is longer than 4096 bytes"))?,
-        None => Err(anyhow!("{addr} closed the connection without replying"))?,
-    }
+        .ok_or_else(|| anyhow!("{addr} closed the connection without replying"))?;
+    writeln!(std::io::stdout(), "{}", visible(&reply))?;
     Ok(())
 }

@@ -1,9 +1,14 @@
 //! Stage ii_3, "Client asynchrone": typing and listening at the same time.
 //!
-//! What it teaches: a blocking `input()` cannot sit beside a socket read in one thread.
-//! The [`Terminal`] reads stdin on its own thread and hands lines over a channel; `chat`
-//! then waits on the keyboard and the socket together with `tokio::select!`. On a terminal,
-//! incoming messages are printed above the line being typed.
+//! What it teaches: a blocking `input()` cannot sit beside a socket read in one thread. The
+//! [`Terminal`] reads the keyboard on its own thread and hands each line over a channel, so
+//! that typing becomes a future like any other; then one `tokio::select!` waits on the
+//! keyboard *and* the socket, and handles whichever is ready first. Every branch is
+//! cancel-safe (a branch not chosen loses nothing: a half-read message stays buffered in
+//! the [`Link`], a line typed meanwhile waits in the channel), and there is one `ctrl_c`
+//! future for the whole session, so a Ctrl-C that arrives while a branch runs is not lost.
+//! Sending never waits on the server: the line is queued for a writer task, so a server that
+//! stops reading cannot freeze the client.
 //!
 //! New compared to ii_2: an async client that chats until Ctrl-C or end of input.
 //!
@@ -15,6 +20,7 @@
 
 use clap::Parser;
 use tp6::chat::cli::Endpoint;
+use tp6::chat::link::Link;
 use tp6::chat::terminal::Terminal;
 
 /// Sends each line you type and prints what the server sends, at the same time.
@@ -28,8 +34,27 @@ struct Args {
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
     let args: Args = tp6::error::parse_args();
-    let stream = args.endpoint.connect().await?;
+    let mut server = Link::connect(&args.endpoint).await?;
     let mut terminal = Terminal::start();
-    terminal.chat(stream, args.endpoint.wire).await?;
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            message = server.next() => match message {
+                Some(text) => terminal.show(&text),
+                None => break, // the server closed the connection
+            },
+            typed = terminal.next_line() => match typed {
+                Ok(line) if line.is_empty() => {}
+                Ok(line) => server.send(&line),
+                Err(_) => {
+                    // End of input: send what is left, then close our side.
+                    server.close().await;
+                    break;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        }
+    }
     Ok(())
 }

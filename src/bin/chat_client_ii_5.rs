@@ -1,10 +1,11 @@
 //! Stage ii_5, "Gérer des pseudos": the client introduces itself.
 //!
-//! What it teaches: a protocol has a beginning. The client asks for a pseudo before anything
-//! else (or takes `--pseudo`), checks it with the same rules as the server, connects, and
-//! sends `Hello|<pseudo>` as its first message; then it chats as in ii_3.
+//! What it teaches: a protocol has a beginning. The client connects, asks for a pseudo (or
+//! takes `--pseudo`), checks it with the same rules as the server, and sends
+//! `Hello|<pseudo>` as its very first message; then it chats exactly as in ii_3.
 //!
-//! New compared to ii_3: the pseudo prompt and the handshake.
+//! New compared to ii_3: the pseudo and the `Hello|<pseudo>` handshake (the lines before
+//! the loop).
 //!
 //! Try it (with `chat_server_ii_5` running):
 //!
@@ -14,11 +15,9 @@
 //! ```
 
 use clap::Parser;
-use tokio::io::AsyncWriteExt;
 use tp6::chat::cli::Endpoint;
-use tp6::chat::handshake;
+use tp6::chat::link::Link;
 use tp6::chat::terminal::Terminal;
-use tp6::chat::wire;
 
 /// Asks for a pseudo, joins the chat with `Hello|<pseudo>`, then chats.
 #[derive(Parser)]
@@ -34,14 +33,33 @@ struct Args {
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
     let args: Args = tp6::error::parse_args();
+    // Connect first: a server that is down is reported before anything is asked.
+    let mut server = Link::connect(&args.endpoint).await?;
     let mut terminal = Terminal::start();
     let Some(pseudo) = terminal.pseudo(args.pseudo).await? else {
         return Ok(());
     };
-    let mut stream = args.endpoint.connect().await?;
     // Before anything else, the client introduces itself.
-    let hello = wire::encode(args.endpoint.wire, &handshake::hello(&pseudo));
-    stream.write_all(&hello).await?;
-    terminal.chat(stream, args.endpoint.wire).await?;
+    server.send(&format!("Hello|{pseudo}"));
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            message = server.next() => match message {
+                Some(text) => terminal.show(&text),
+                None => break, // the server closed the connection
+            },
+            typed = terminal.next_line() => match typed {
+                Ok(line) if line.is_empty() => {}
+                Ok(line) => server.send(&line),
+                Err(_) => {
+                    // End of input: send what is left, then close our side.
+                    server.close().await;
+                    break;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        }
+    }
     Ok(())
 }

@@ -1,11 +1,12 @@
 //! Stage ii_6, "Déconnexion": the client notices the server going away.
 //!
-//! What it teaches: why a session ended matters. `chat` reports its [`Ending`]; when it is
-//! the server that left, the client says so and exits at once with status 0 — even if the
-//! user is in the middle of typing, because stdin is read on its own thread and returning
-//! from `main` ends the process.
+//! What it teaches: why a session ended matters. When the server closes the connection (or
+//! it is reset), `server.next()` yields `None` at once, even while the user is in the
+//! middle of typing, because the keyboard is read on its own thread and the `select!` is
+//! waiting on both: the client says so and exits with status 0. Returning from `main` ends
+//! the process, the keyboard thread included.
 //!
-//! New compared to ii_5: the ending is told to the user.
+//! New compared to ii_5: the goodbye line when the server goes away.
 //!
 //! Try it (with `chat_server_ii_6` running):
 //!
@@ -15,11 +16,9 @@
 //! ```
 
 use clap::Parser;
-use tokio::io::AsyncWriteExt;
 use tp6::chat::cli::Endpoint;
-use tp6::chat::handshake;
-use tp6::chat::terminal::{Ending, Terminal};
-use tp6::chat::wire;
+use tp6::chat::link::Link;
+use tp6::chat::terminal::Terminal;
 
 /// The complete Part II client: pseudo, chat, and a clean exit when the server leaves.
 #[derive(Parser)]
@@ -35,17 +34,36 @@ struct Args {
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
     let args: Args = tp6::error::parse_args();
+    // Connect first: a server that is down is reported before anything is asked.
+    let mut server = Link::connect(&args.endpoint).await?;
     let mut terminal = Terminal::start();
     let Some(pseudo) = terminal.pseudo(args.pseudo).await? else {
         return Ok(());
     };
-    let mut stream = args.endpoint.connect().await?;
     // Before anything else, the client introduces itself.
-    let hello = wire::encode(args.endpoint.wire, &handshake::hello(&pseudo));
-    stream.write_all(&hello).await?;
-    match terminal.chat(stream, args.endpoint.wire).await? {
-        Ending::ServerGone => terminal.goodbye("Server closed the connection. Bye!"),
-        Ending::InputClosed | Ending::Interrupted => {}
+    server.send(&format!("Hello|{pseudo}"));
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            message = server.next() => match message {
+                Some(text) => terminal.show(&text),
+                None => {
+                    terminal.goodbye("Server closed the connection. Bye!");
+                    break;
+                }
+            },
+            typed = terminal.next_line() => match typed {
+                Ok(line) if line.is_empty() => {}
+                Ok(line) => server.send(&line),
+                Err(_) => {
+                    // End of input: send what is left, then close our side.
+                    server.close().await;
+                    break;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        }
     }
     Ok(())
 }

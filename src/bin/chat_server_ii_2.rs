@@ -1,11 +1,13 @@
 //! Stage ii_2, "Première version": a first TCP server with tokio.
 //!
 //! What it teaches: a listening socket, an accept loop, and one task per client
-//! (`tokio::spawn`), so a slow client never blocks the others. `server::listen` is
-//! `TcpListener::bind` with a longer accept queue (1024 connections instead of 128, see
-//! `tp6::net`), so that hundreds of clients connecting at once are not turned away. For each message received
+//! (`tokio::spawn`), so a slow client never blocks the others. For each message received
 //! the server prints it and answers `Hello <client-ip>:<client-port>`: the address the
 //! server sees for the client, which the client cannot know by itself.
+//!
+//! A TCP stream carries bytes, not messages; [`Connection`] cuts it into messages (one per
+//! line: PROTOCOL.md says how, and what `--wire tp` changes) and queues the replies. Its
+//! `next()` is the only read a stage needs.
 //!
 //! New compared to Part I: sockets instead of HTTP, a server instead of a client.
 //!
@@ -18,10 +20,8 @@
 //! ```
 
 use clap::Parser;
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tp6::chat::cli::Endpoint;
-use tp6::chat::wire::{self, Incoming, MessageReader, Wire};
+use tp6::chat::connection::Connection;
 use tp6::chat::{console, server};
 
 /// A tokio server that answers every message with `Hello <your-ip>:<your-port>`.
@@ -35,33 +35,21 @@ struct Args {
 #[tokio::main]
 async fn main() -> tp6::error::MainResult {
     let args: Args = tp6::error::parse_args();
-    let wire = args.endpoint.wire;
     let listener = server::listen(&args.endpoint).await?;
     loop {
         let (socket, addr) = listener.accept().await?;
+        let conn = Connection::new(socket, addr, args.endpoint.wire);
         // One task per client: the loop goes straight back to accepting.
-        // A client leaving (even by a reset) is a normal event, not an error.
-        tokio::spawn(async move {
-            let _ = answer(socket, wire).await;
-            console::line(format!("{addr} left"));
-        });
+        tokio::spawn(answer(conn));
     }
 }
 
 /// Prints each message from one client and answers it with the client's address.
-async fn answer(socket: TcpStream, wire: Wire) -> std::io::Result<()> {
-    let addr = socket.peer_addr()?;
-    let (read, mut write) = socket.into_split();
-    let mut reader = MessageReader::new(read, wire);
-    while let Some(incoming) = reader.next().await? {
-        let reply = match incoming {
-            Incoming::Message(text) => {
-                console::line(text);
-                format!("Hello {}:{}", addr.ip(), addr.port())
-            }
-            Incoming::TooLong => wire::TOO_LONG.to_string(),
-        };
-        write.write_all(&wire::encode(wire, &reply)).await?;
+async fn answer(mut conn: Connection) {
+    let addr = conn.addr;
+    while let Some(message) = conn.next().await {
+        console::line(message);
+        conn.send(&format!("Hello {}:{}", addr.ip(), addr.port()));
     }
-    Ok(())
+    console::line(format!("{addr} left"));
 }

@@ -1,9 +1,10 @@
 //! Stage ii_3, "Client asynchrone": the server side stays simple, many clients at once.
 //!
-//! What it teaches: the accept loop moves into the library (`server::serve`), and each
-//! client gets a [`Connection`] whose `next()` yields whole messages, already framed. The
-//! server prints `Message received from <ip>:<port> : <msg>` for each and relays nothing
-//! yet: the interesting part of this stage is the client, which types and listens at once.
+//! What it teaches: the accept loop of ii_2 moves into the library (`server::serve`, which
+//! also keeps accepting when an accept fails), and the server prints
+//! `Message received from <ip>:<port> : <msg>` for each message, from any number of clients
+//! at once. It relays nothing yet: the interesting part of this stage is the client, which
+//! types and listens at once.
 //!
 //! New compared to ii_2: no reply; the console line names the sender.
 //!

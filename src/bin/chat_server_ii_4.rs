@@ -3,9 +3,10 @@
 //! What it teaches: shared state between tasks. Every client is put in a [`Registry`] the
 //! moment it connects; each message is relayed to every *other* client as
 //! `<ip>:<port> a dit : <msg>`. The registry never touches a socket: it pushes the message
-//! into each client's bounded queue, and each client has one task that writes its queue.
-//! So a client that stops reading delays nobody; once its queue is full it is disconnected
-//! and the server says why.
+//! into each client's outgoing queue (the one its [`Connection`] has had since ii_2), and
+//! each client has one task that writes its queue. So a client that stops reading delays
+//! nobody; once it is clearly not reading (nothing written to it for 2 s, or 16 MiB
+//! waiting) the server says why and closes its connection (see `tp6::chat::limits`).
 //!
 //! New compared to ii_3: the registry, the relay, connect/disconnect console lines.
 //!
@@ -46,7 +47,7 @@ async fn main() -> tp6::error::MainResult {
 async fn relay(mut conn: Connection, registry: Arc<Registry>) {
     let addr = conn.addr;
     console::line(format!("New client {addr}"));
-    let id = registry.insert(addr, conn.outbox());
+    let id = registry.insert(conn.outbox());
     while let Some(message) = conn.next().await {
         if message.is_empty() {
             continue;

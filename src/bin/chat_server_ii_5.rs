@@ -2,7 +2,7 @@
 //!
 //! What it teaches: a tiny protocol. A client's first message must be `Hello|<pseudo>`
 //! (validated by `handshake::parse_hello`: 1–32 bytes after trimming, no `|`, no control
-//! characters). Anything else is answered `Erreur : <reason>` and the connection closed —
+//! or bidirectional-control characters). Anything else is answered `Erreur : <reason>` and the connection closed —
 //! after the error line has been flushed, which is why `close()` is awaited. A valid client
 //! joins the registry, everyone (the newcomer included) gets
 //! `Annonce : <pseudo> a rejoint la chatroom`, and messages are signed with the pseudo.
@@ -55,14 +55,14 @@ async fn chat(mut conn: Connection, registry: Arc<Registry>) {
         Ok(pseudo) => pseudo,
         Err(e) => {
             console::line(format!("Refused {addr}: {e}"));
-            conn.send(&e.wire_line());
+            conn.send(&format!("Erreur : {e}"));
             conn.close().await;
             return;
         }
     };
-    let id = registry.insert(addr, conn.outbox());
+    let id = registry.insert(conn.outbox());
     console::line(format!("{addr} joined as {pseudo}"));
-    registry.broadcast(&handshake::joined(&pseudo), None);
+    registry.broadcast(&format!("Annonce : {pseudo} a rejoint la chatroom"), None);
     while let Some(message) = conn.next().await {
         if message.is_empty() {
             continue;

@@ -1,19 +1,22 @@
 //! Stage ii_6, "Déconnexion": leaving is an event everyone hears about.
 //!
 //! What it teaches: the end of a connection is part of the protocol. When a client leaves —
-//! end of stream, connection reset, or cut off because it stopped reading — it is removed
-//! from the registry and the others get `Annonce : <pseudo> a quitté la chatroom`. Exactly
-//! once: the announcement is made by the one call to `registry.remove` that actually
-//! removed it. Only for clients that joined: a refused handshake never announces anything.
+//! end of stream, connection reset, or cut off because it stopped reading — its task
+//! removes it from the registry and tells the others `Annonce : <pseudo> a quitté la
+//! chatroom`. Exactly once, because one task owns each client from its first byte to its
+//! leave: `conn.next()` returns `None` once, whatever the reason, and the lines after the
+//! loop run once. Only for clients that joined: a refused handshake returns before the
+//! client is in the registry, so nobody hears about it.
 //!
-//! New compared to ii_5: the leave announcement (and its client, which notices the server
-//! going away).
+//! New compared to ii_5: the four lines after the loop that announce the leave (and its
+//! client, which notices the server going away).
 //!
 //! Try it:
 //!
 //! ```text
 //! cargo run --bin chat_server_ii_6
-//! cargo run --bin chat_client_ii_6            # in two terminals; Ctrl-D one of them
+//! cargo run --bin chat_client_ii_6 -- --pseudo alice   # in a second terminal
+//! cargo run --bin chat_client_ii_6 -- --pseudo bob     # in a third; Ctrl-D it: alice sees bob leave
 //! ```
 
 use clap::Parser;
@@ -47,13 +50,21 @@ async fn main() -> tp6::error::MainResult {
 async fn chat(mut conn: Connection, registry: Arc<Registry>) {
     let addr = conn.addr;
     console::line(format!("New client {addr}"));
-    // The handshake of ii_5, now a library function: the pseudo, or the client refused.
-    let Some(pseudo) = handshake::greet(&mut conn).await else {
+    let Some(first) = conn.next().await else {
         return;
     };
-    let id = registry.insert(addr, conn.outbox());
+    let pseudo = match handshake::parse_hello(&first) {
+        Ok(pseudo) => pseudo,
+        Err(e) => {
+            console::line(format!("Refused {addr}: {e}"));
+            conn.send(&format!("Erreur : {e}"));
+            conn.close().await;
+            return;
+        }
+    };
+    let id = registry.insert(conn.outbox());
     console::line(format!("{addr} joined as {pseudo}"));
-    registry.broadcast(&handshake::joined(&pseudo), None);
+    registry.broadcast(&format!("Annonce : {pseudo} a rejoint la chatroom"), None);
     while let Some(message) = conn.next().await {
         if message.is_empty() {
             continue;
@@ -61,9 +72,8 @@ async fn chat(mut conn: Connection, registry: Arc<Registry>) {
         console::line(format!("Message received from {pseudo} : {message}"));
         registry.broadcast(&format!("{pseudo} a dit : {message}"), Some(id));
     }
-    if registry.remove(id) {
-        console::line(format!("{pseudo} ({addr}) left"));
-        registry.broadcast(&handshake::left(&pseudo), None);
-    }
+    registry.remove(id);
+    console::line(format!("{pseudo} ({addr}) left"));
+    registry.broadcast(&format!("Annonce : {pseudo} a quitté la chatroom"), None);
     conn.close().await;
 }

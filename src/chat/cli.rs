@@ -11,10 +11,10 @@ pub const DEFAULT_PORT: u16 = 8888;
 /// `-a/--address`, `-p/--port`, `--wire`.
 #[derive(Debug, Clone, clap::Args)]
 pub struct Endpoint {
-    /// IP address to listen on (server) or connect to (client).
+    /// The server's IP address.
     #[arg(short = 'a', long = "address", default_value_t = IpAddr::V4(Ipv4Addr::LOCALHOST))]
     pub address: IpAddr,
-    /// TCP port; a server given 0 binds an ephemeral port and prints it.
+    /// The server's TCP port (a server given 0 takes any free port and prints it).
     #[arg(short = 'p', long = "port", default_value_t = DEFAULT_PORT)]
     pub port: u16,
     /// Message framing: `lines` (one UTF-8 line per message) or `tp` (the Python

@@ -3,14 +3,17 @@
 //!
 //! [`Connection::next`] hides what is not the lesson of any stage: an over-long line is
 //! answered with [`TOO_LONG`](super::wire::TOO_LONG) and skipped, a reset is the same as an
-//! end of stream, and a client cut off for not reading ends the loop like a disconnection.
+//! end of stream, and a client cut off for not reading ends the loop like a disconnection
+//! (the reason is printed on the console first). Dropping a connection closes its socket:
+//! gracefully when the client is leaving normally, with a reset when it was cut off, so
+//! that a peer that never reads cannot keep the socket or its kernel buffers.
 //! What a stage does with each message stays in the stage's file.
 
 use super::console;
-use super::outbox::{self, Gone, Outbox};
+use super::limits::DRAIN_ON_CLOSE;
+use super::outbox::{Gone, Limits, Outbox};
 use super::wire::{self, Incoming, MessageReader, Wire};
 use std::net::SocketAddr;
-use std::time::Duration;
 use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::task::JoinHandle;
@@ -21,7 +24,7 @@ pub struct Connection {
     pub addr: SocketAddr,
     /// Framing of this connection.
     wire: Wire,
-    /// Messages from the client.
+    /// Messages from the client; it also keeps the socket open until the connection drops.
     reader: MessageReader<OwnedReadHalf>,
     /// Messages to the client; the registry holds clones of it.
     outbox: Outbox,
@@ -30,12 +33,12 @@ pub struct Connection {
 }
 
 impl Connection {
-    /// Splits the socket into a reader and a writer task with the default queue budget.
+    /// Splits the socket into a reader and a writer task with the server's queue limits.
     pub fn new(socket: TcpStream, addr: SocketAddr, wire: Wire) -> Self {
         // Small messages must leave at once, not wait for a delayed ACK (≈40 ms on Linux).
         let _ = socket.set_nodelay(true);
         let (read, write) = socket.into_split();
-        let (outbox, writer) = Outbox::spawn(write, wire, outbox::DEFAULT_BUDGET);
+        let (outbox, writer) = Outbox::spawn(write, wire, Limits::SERVER);
         Connection {
             addr,
             wire,
@@ -56,12 +59,18 @@ impl Connection {
     }
 
     /// The next message from the client, or `None` once it is gone: end of stream, reset,
-    /// or cut off because its queue overflowed. Cancel-safe.
+    /// or cut off for not reading. Cancel-safe.
     pub async fn next(&mut self) -> Option<String> {
         loop {
             let incoming = tokio::select! {
                 incoming = self.reader.next() => incoming,
-                _ = self.outbox.gone() => return None,
+                why = self.outbox.gone() => {
+                    // A failed write is the peer leaving, a normal event; a cut is not.
+                    if why != Gone::WriteFailed {
+                        console::line(format!("Disconnecting {}: {why}", self.addr));
+                    }
+                    return None;
+                }
             };
             match incoming {
                 Ok(Some(Incoming::Message(text))) => return Some(text),
@@ -83,9 +92,9 @@ impl Connection {
         self.outbox.gone_reason()
     }
 
-    /// Sends what is queued, then closes. Unread input is drained briefly first: closing a
-    /// socket with unread bytes makes the kernel send a reset, which can destroy the last
-    /// message (an `Erreur : …` line) before the client reads it.
+    /// Sends what is queued (within the close grace), then closes. Unread input is drained
+    /// briefly first: closing a socket with unread bytes makes the kernel send a reset,
+    /// which can destroy the last message (an `Erreur : …` line) before the client reads it.
     pub async fn close(mut self) {
         self.shutdown().await;
     }
@@ -96,14 +105,17 @@ impl Connection {
         if let Some(writer) = self.writer.take() {
             let _ = writer.await;
         }
-        let drain = async { while let Ok(Some(_)) = self.reader.next().await {} };
-        let _ = tokio::time::timeout(Duration::from_millis(500), drain).await;
+        if self.outbox.gone_reason().is_none() {
+            let drain = async { while let Ok(Some(_)) = self.reader.next().await {} };
+            let _ = tokio::time::timeout(DRAIN_ON_CLOSE, drain).await;
+        }
     }
 }
 
 impl Drop for Connection {
     fn drop(&mut self) {
-        // Dropped without `close` (e.g. the task ended): still flush and shut down.
+        // Dropped without `close` (e.g. the task ended): the writer still flushes, within
+        // the close grace; a cut client's writer has already made the close a reset.
         self.outbox.close();
     }
 }

@@ -1,14 +1,13 @@
 //! The ii_5 handshake: a client's first message must be `Hello|<pseudo>`.
 //!
-//! The pseudo is trimmed, then must be 1 to 32 bytes, without `|` and without control
-//! characters (a pseudo is printed on everyone's terminal: an escape sequence in it would
-//! be terminal injection). Errors carry the French reason sent after `Erreur : `.
+//! The pseudo is trimmed, then must be 1 to 32 bytes, without `|` and without control or
+//! bidirectional-control characters (a pseudo is printed on everyone's terminal: an escape
+//! sequence or a right-to-left override in it would be terminal injection). Errors carry
+//! the French reason the server sends after `Erreur : `, and an English one for the
+//! client's own prompt.
 
-use super::connection::Connection;
-use super::console;
-
-/// Longest pseudo, in bytes, after trimming.
-pub const MAX_PSEUDO: usize = 32;
+pub use super::limits::MAX_PSEUDO;
+use crate::visible::is_bidi_control;
 
 /// Why a first message is not a valid handshake. `Display` is the wire reason.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -25,15 +24,21 @@ pub enum HandshakeError {
     /// A `|` inside the pseudo.
     #[error("le pseudo ne doit pas contenir de |")]
     Pipe,
-    /// A control character (including escape) inside the pseudo.
+    /// A control character (including escape) or a bidirectional control inside the pseudo.
     #[error("le pseudo ne doit pas contenir de caractères de contrôle")]
     Control,
 }
 
 impl HandshakeError {
-    /// The line sent to the client before closing: `Erreur : <reason>`.
-    pub fn wire_line(&self) -> String {
-        format!("Erreur : {self}")
+    /// The reason in the client's own language (its interface is in English).
+    pub fn explain(&self) -> &'static str {
+        match self {
+            HandshakeError::NotHello => "the first message must be Hello|<pseudo>",
+            HandshakeError::Empty => "it is empty",
+            HandshakeError::TooLong => "it is longer than 32 bytes",
+            HandshakeError::Pipe => "it contains a |",
+            HandshakeError::Control => "it contains a control character",
+        }
     }
 }
 
@@ -54,42 +59,11 @@ pub fn validate_pseudo(pseudo: &str) -> Result<String, HandshakeError> {
         Err(HandshakeError::TooLong)
     } else if pseudo.contains('|') {
         Err(HandshakeError::Pipe)
-    } else if pseudo.chars().any(char::is_control) {
+    } else if pseudo.chars().any(|c| c.is_control() || is_bidi_control(c)) {
         Err(HandshakeError::Control)
     } else {
         Ok(pseudo.to_string())
     }
-}
-
-/// The first message a client sends.
-pub fn hello(pseudo: &str) -> String {
-    format!("Hello|{pseudo}")
-}
-
-/// The server side of the handshake, as `chat_server_ii_5` spells it out: reads the first
-/// message and returns the pseudo, or answers `Erreur : <reason>`, closes the connection
-/// (after flushing that line) and returns `None`. Also `None` if the client left first.
-pub async fn greet(conn: &mut Connection) -> Option<String> {
-    let first = conn.next().await?;
-    match parse_hello(&first) {
-        Ok(pseudo) => Some(pseudo),
-        Err(e) => {
-            console::line(format!("Refused {}: {e}", conn.addr));
-            conn.send(&e.wire_line());
-            conn.shutdown().await;
-            None
-        }
-    }
-}
-
-/// The join announcement, sent to everyone including the newcomer.
-pub fn joined(pseudo: &str) -> String {
-    format!("Annonce : {pseudo} a rejoint la chatroom")
-}
-
-/// The leave announcement (from ii_6).
-pub fn left(pseudo: &str) -> String {
-    format!("Annonce : {pseudo} a quitté la chatroom")
 }
 
 #[cfg(test)]
@@ -118,6 +92,10 @@ mod tests {
             Err(HandshakeError::Control)
         );
         assert_eq!(parse_hello("Hello|a\u{7}"), Err(HandshakeError::Control));
+        assert_eq!(
+            parse_hello("Hello|abc\u{202e}def"),
+            Err(HandshakeError::Control)
+        );
     }
 
     #[test]
@@ -129,10 +107,5 @@ mod tests {
             validate_pseudo(&format!("{ok}a")),
             Err(HandshakeError::TooLong)
         );
-    }
-
-    #[test]
-    fn error_lines_have_the_course_prefix() {
-        assert_eq!(HandshakeError::Empty.wire_line(), "Erreur : pseudo vide");
     }
 }

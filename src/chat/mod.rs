@@ -5,6 +5,8 @@ pub mod cli;
 pub mod connection;
 pub mod console;
 pub mod handshake;
+pub mod limits;
+pub mod link;
 pub mod outbox;
 pub mod registry;
 pub mod server;

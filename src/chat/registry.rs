@@ -4,14 +4,13 @@
 //! (one shared [`Bytes`], so 500 recipients cost 500 reference counts, not 500 copies) and
 //! pushes it to each queue under a `std::sync::Mutex` that is never held across an
 //! `.await`: no recipient's socket is touched here, so a client that stopped reading cannot
-//! delay anyone. A recipient whose queue overflows is cut off and the reason logged.
+//! delay anyone. A recipient whose queue overflows is cut off; its own task sees it (through
+//! [`Connection::next`](super::connection::Connection::next)), says why and leaves.
 
-use super::console;
 use super::outbox::{Outbox, Push};
 use super::wire::{self, Wire};
 use bytes::Bytes;
 use std::collections::HashMap;
-use std::net::SocketAddr;
 use std::sync::{Mutex, MutexGuard};
 
 /// Identifies a client for as long as it is registered.
@@ -28,15 +27,7 @@ pub struct Registry {
 #[derive(Default)]
 struct Clients {
     next_id: ClientId,
-    by_id: HashMap<ClientId, Member>,
-}
-
-/// One registered client.
-struct Member {
-    /// Its address, for the log line when it is cut off.
-    addr: SocketAddr,
-    /// Its outgoing queue.
-    outbox: Outbox,
+    by_id: HashMap<ClientId, Outbox>,
 }
 
 impl Registry {
@@ -52,17 +43,16 @@ impl Registry {
         self.clients.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Adds a client; from now on it receives broadcasts.
-    pub fn insert(&self, addr: SocketAddr, outbox: Outbox) -> ClientId {
+    /// Adds a client's queue; from now on it receives broadcasts.
+    pub fn insert(&self, outbox: Outbox) -> ClientId {
         let mut clients = self.lock();
         let id = clients.next_id;
         clients.next_id += 1;
-        clients.by_id.insert(id, Member { addr, outbox });
+        clients.by_id.insert(id, outbox);
         id
     }
 
-    /// Removes a client; true if it was registered. Removing twice is harmless, which is
-    /// what lets callers announce a leave exactly once (only the call that returns true).
+    /// Removes a client; true if it was registered.
     pub fn remove(&self, id: ClientId) -> bool {
         self.lock().by_id.remove(&id).is_some()
     }
@@ -84,26 +74,11 @@ impl Registry {
 
     /// Sends an already encoded frame to every registered client except `except`.
     pub fn broadcast_frame(&self, frame: Bytes, except: Option<ClientId>) -> usize {
-        let mut queued = 0;
         let clients = self.lock();
-        for (&id, member) in &clients.by_id {
-            if Some(id) == except {
-                continue;
-            }
-            match member.outbox.push(frame.clone()) {
-                Push::Queued => queued += 1,
-                // Logged under the lock (`console::line` never blocks), so the reason comes
-                // before the leave: the cut client's task sees `Outbox::gone`, but must take
-                // this lock to leave the registry and, from ii_6 on, be announced.
-                Push::Full => console::line(format!(
-                    "Disconnecting {}: outgoing queue full ({} bytes), it is not reading",
-                    member.addr,
-                    member.outbox.budget()
-                )),
-                Push::Closed => {}
-            }
-        }
-        queued
+        let recipients = clients.by_id.iter().filter(|&(&id, _)| Some(id) != except);
+        recipients
+            .filter(|(_, outbox)| outbox.push(frame.clone()) == Push::Queued)
+            .count()
     }
 }
 

@@ -1,39 +1,35 @@
-//! The interactive chat client: typing and listening at the same time.
+//! The chat client's terminal: lines typed in, messages shown, never garbled.
 //!
 //! Reading stdin blocks, so it runs on its own thread and hands each line over a channel;
-//! the async side waits on that channel *and* on the socket at once. That is what lets the
-//! client print an incoming message while the user is typing, and exit the moment the server
-//! goes away even if the user never presses Enter (returning from `main` ends the process,
-//! stdin thread included).
+//! [`Terminal::next_line`] is then an ordinary cancel-safe future that a client can put in
+//! a `tokio::select!` beside the socket (the lesson of `chat_client_ii_3`). Returning from
+//! `main` ends the process, stdin thread included, so a client can exit the moment the
+//! server goes away even if the user never presses Enter.
 //!
 //! On a terminal the thread runs a line editor (rustyline) and incoming messages are printed
-//! *above* the line being typed, so input is never garbled; when stdin is a pipe, lines are
-//! read plainly and messages printed as they come.
+//! *above* the line being typed; when stdin is a pipe (or `TERM=dumb`, where the editor
+//! cannot redraw), lines are read plainly and messages printed as they come. Everything
+//! shown goes through [`visible`]: a message can never control the user's terminal.
 
 use super::handshake;
-use super::wire::{self, Incoming, MessageReader, Wire};
+use crate::visible::visible;
 use std::io::{BufRead, IsTerminal, Write};
 use std::sync::{Arc, Mutex};
-use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::sync::mpsc;
 
-/// Why a chat session ended.
+/// Why the user's input ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Ending {
-    /// The server closed the connection (or it was reset).
-    ServerGone,
+pub enum InputEnd {
     /// End of input (Ctrl-D, or the end of a piped stdin).
-    InputClosed,
-    /// Ctrl-C.
+    Closed,
+    /// Ctrl-C while the line editor had the terminal.
     Interrupted,
 }
 
 /// What the stdin thread sends.
 enum Input {
     Line(String),
-    Eof,
-    Interrupted,
+    End(InputEnd),
 }
 
 type Printer = Arc<Mutex<Box<dyn rustyline::ExternalPrinter + Send>>>;
@@ -44,12 +40,12 @@ pub struct Terminal {
     prompts: std::sync::mpsc::Sender<String>,
     /// Lines typed, from the stdin thread.
     lines: mpsc::Receiver<Input>,
-    /// A prompt was sent and its line has not arrived yet (keeps `read_line` cancel-safe).
+    /// A prompt was sent and its line has not arrived yet (keeps `next_line` cancel-safe).
     pending: bool,
     /// Prints above the prompt when a line editor is running.
     printer: Option<Printer>,
     /// The terminal settings to restore on exit: the editor may be mid-line in raw mode.
-    saved_termios: Option<libc::termios>,
+    saved: Option<raw::Saved>,
 }
 
 impl Terminal {
@@ -58,9 +54,11 @@ impl Terminal {
     pub fn start() -> Terminal {
         let (prompts, prompt_rx) = std::sync::mpsc::channel::<String>();
         let (line_tx, lines) = mpsc::channel(16);
-        let interactive = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
+        let interactive =
+            std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && !dumb;
         let mut printer = None;
-        let mut saved_termios = None;
+        let mut saved = None;
         let editor = interactive
             .then(rustyline::DefaultEditor::new)
             .and_then(Result::ok);
@@ -69,7 +67,7 @@ impl Terminal {
                 if let Ok(p) = editor.create_external_printer() {
                     printer = Some(Arc::new(Mutex::new(Box::new(p) as Box<_>)));
                 }
-                saved_termios = save_termios();
+                saved = raw::save();
                 std::thread::spawn(move || edit_lines(editor, prompt_rx, line_tx));
             }
             None => {
@@ -81,13 +79,13 @@ impl Terminal {
             lines,
             pending: false,
             printer,
-            saved_termios,
+            saved,
         }
     }
 
-    /// The next line typed (shown after `prompt` on a terminal); `Err` says why there is
-    /// none. Cancel-safe.
-    async fn next_input(&mut self, prompt: &str) -> Result<String, Ending> {
+    /// The next line typed (after `prompt` on a terminal); `Err` says why there is none.
+    /// Cancel-safe: a line typed while this future was dropped is returned next time.
+    async fn input(&mut self, prompt: &str) -> Result<String, InputEnd> {
         if !self.pending {
             let _ = self.prompts.send(prompt.to_string());
             self.pending = true;
@@ -96,29 +94,37 @@ impl Terminal {
         self.pending = false;
         match input {
             Some(Input::Line(line)) => Ok(line),
-            Some(Input::Interrupted) => Err(Ending::Interrupted),
-            Some(Input::Eof) | None => Err(Ending::InputClosed),
+            Some(Input::End(end)) => Err(end),
+            None => Err(InputEnd::Closed),
         }
     }
 
-    /// Reads one line before the chat starts (the pseudo, in ii_5). `None` at end of input.
+    /// The next chat line typed (after a `> ` prompt on a terminal). Cancel-safe.
+    pub async fn next_line(&mut self) -> Result<String, InputEnd> {
+        self.input("> ").await
+    }
+
+    /// Reads one line before the chat starts (the pseudo, in ii_5). `None` when input ends.
     pub async fn ask(&mut self, prompt: &str) -> Option<String> {
         if self.printer.is_none() {
             // Piped: no editor to show the prompt, so show it on stderr, out of the way.
             eprint!("{prompt}");
         }
-        self.next_input(prompt).await.ok()
+        self.input(prompt).await.ok()
     }
 
     /// The user's pseudo (ii_5 on): `given` on the command line, validated, or asked for until
     /// a valid one is typed. `Ok(None)` when input ends first.
     pub async fn pseudo(&mut self, given: Option<String>) -> anyhow::Result<Option<String>> {
-        use anyhow::Context;
         if let Some(p) = given {
-            let valid = handshake::validate_pseudo(&p);
-            return Ok(Some(
-                valid.with_context(|| format!("invalid --pseudo {p:?}"))?,
-            ));
+            return match handshake::validate_pseudo(&p) {
+                Ok(valid) => Ok(Some(valid)),
+                Err(e) => Err(anyhow::anyhow!(
+                    "invalid --pseudo {:?}: {}",
+                    visible(&p),
+                    e.explain()
+                )),
+            };
         }
         loop {
             let Some(typed) = self.ask("Pseudo : ").await else {
@@ -126,13 +132,15 @@ impl Terminal {
             };
             match handshake::validate_pseudo(&typed) {
                 Ok(p) => return Ok(Some(p)),
-                Err(e) => self.show(&format!("Invalid pseudo: {e}")),
+                Err(e) => self.show(&format!("Invalid pseudo: {}", e.explain())),
             }
         }
     }
 
-    /// Shows one message, above the line being typed when there is an editor.
+    /// Shows one message, above the line being typed when there is an editor. Control
+    /// characters in it are shown visibly, never sent to the terminal.
     pub fn show(&self, text: &str) {
+        let text = visible(text);
         if let Some(printer) = &self.printer
             && let Ok(mut p) = printer.lock()
             && p.print(format!("{text}\n")).is_ok()
@@ -149,66 +157,57 @@ impl Terminal {
     /// is written directly, over the prompt, with the terminal already restored.
     pub fn goodbye(&mut self, text: &str) {
         let mut out = std::io::stdout().lock();
-        if let Some(t) = self.saved_termios.take() {
-            restore_termios(&t);
+        if let Some(saved) = self.saved.take() {
+            raw::restore(&saved);
             // Back to the start of the prompt's line, and erase it.
             let _ = write!(out, "\r\x1b[K");
         }
-        let _ = writeln!(out, "{text}");
+        let _ = writeln!(out, "{}", visible(text));
         let _ = out.flush();
-    }
-
-    /// Chats over `stream` until the server leaves, input ends, or Ctrl-C: each line typed
-    /// is sent as one message, each message received is shown.
-    pub async fn chat(&mut self, stream: TcpStream, wire: Wire) -> std::io::Result<Ending> {
-        let _ = stream.set_nodelay(true);
-        let (read, mut write) = stream.into_split();
-        let mut reader = MessageReader::new(read, wire);
-        loop {
-            tokio::select! {
-                incoming = reader.next() => match incoming {
-                    Ok(Some(Incoming::Message(text))) => self.show(&text),
-                    Ok(Some(Incoming::TooLong)) => self.show("(an over-long message was dropped)"),
-                    Ok(None) | Err(_) => return Ok(Ending::ServerGone),
-                },
-                typed = self.next_input("> ") => match typed {
-                    Ok(line) if line.is_empty() => {}
-                    Ok(line) => {
-                        if write.write_all(&wire::encode(wire, &line)).await.is_err() {
-                            return Ok(Ending::ServerGone);
-                        }
-                    }
-                    Err(ending) => {
-                        let _ = write.shutdown().await;
-                        return Ok(ending);
-                    }
-                },
-                _ = tokio::signal::ctrl_c() => return Ok(Ending::Interrupted),
-            }
-        }
     }
 }
 
 impl Drop for Terminal {
     fn drop(&mut self) {
-        if let Some(t) = &self.saved_termios {
-            restore_termios(t);
+        if let Some(saved) = &self.saved {
+            raw::restore(saved);
             println!();
         }
     }
 }
 
-fn restore_termios(t: &libc::termios) {
-    // SAFETY: `t` was filled by tcgetattr on the same descriptor.
-    unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, t) };
+/// Saving and restoring the terminal's mode (Unix termios). The line editor switches the
+/// terminal to raw mode while a line is typed; a client that exits mid-line must put it
+/// back. On other systems the editor restores it itself and there is nothing to save.
+#[cfg(unix)]
+mod raw {
+    /// The terminal settings at start-up.
+    pub struct Saved(libc::termios);
+
+    pub fn save() -> Option<Saved> {
+        // SAFETY: termios is plain data; tcgetattr fills it or fails.
+        unsafe {
+            let mut t: libc::termios = std::mem::zeroed();
+            (libc::tcgetattr(libc::STDIN_FILENO, &mut t) == 0).then_some(Saved(t))
+        }
+    }
+
+    pub fn restore(saved: &Saved) {
+        // SAFETY: `saved` was filled by tcgetattr on the same descriptor.
+        unsafe { libc::tcsetattr(libc::STDIN_FILENO, libc::TCSANOW, &saved.0) };
+    }
 }
 
-fn save_termios() -> Option<libc::termios> {
-    // SAFETY: termios is plain data; tcgetattr fills it or fails.
-    unsafe {
-        let mut t: libc::termios = std::mem::zeroed();
-        (libc::tcgetattr(libc::STDIN_FILENO, &mut t) == 0).then_some(t)
+#[cfg(not(unix))]
+mod raw {
+    /// Nothing to save where there is no termios.
+    pub struct Saved;
+
+    pub fn save() -> Option<Saved> {
+        None
     }
+
+    pub fn restore(_: &Saved) {}
 }
 
 fn edit_lines(
@@ -223,10 +222,10 @@ fn edit_lines(
                 let _ = editor.add_history_entry(line.as_str());
                 Input::Line(line)
             }
-            Err(ReadlineError::Interrupted) => Input::Interrupted,
-            Err(_) => Input::Eof,
+            Err(ReadlineError::Interrupted) => Input::End(InputEnd::Interrupted),
+            Err(_) => Input::End(InputEnd::Closed),
         };
-        let last = !matches!(input, Input::Line(_));
+        let last = matches!(input, Input::End(_));
         if lines.blocking_send(input).is_err() || last {
             return;
         }
@@ -240,13 +239,13 @@ fn read_plain_lines(prompts: std::sync::mpsc::Receiver<String>, lines: mpsc::Sen
     while prompts.recv().is_ok() {
         buf.clear();
         let input = match stdin.read_until(b'\n', &mut buf) {
-            Ok(0) | Err(_) => Input::Eof,
+            Ok(0) | Err(_) => Input::End(InputEnd::Closed),
             Ok(_) => {
                 let line = String::from_utf8_lossy(&buf);
                 Input::Line(line.trim_end_matches(['\n', '\r']).to_string())
             }
         };
-        let last = matches!(input, Input::Eof);
+        let last = matches!(input, Input::End(_));
         if lines.blocking_send(input).is_err() || last {
             return;
         }

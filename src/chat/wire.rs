@@ -1,17 +1,18 @@
-//! Message framing on a TCP stream, in the two modes of SPEC §0.
+//! Message framing on a TCP stream, in the project's two wire modes (see PROTOCOL.md).
 //!
 //! TCP carries bytes, not messages: a read can return half a message or three of them.
 //! `--wire lines` (the default) ends each message with `\n` (`\r\n` accepted) and caps it at
 //! [`MAX_MESSAGE`] bytes; `--wire tp` is the Python course's convention, where each read is
 //! taken as one message, kept so that the course's programs and ours interoperate.
-//! Invalid UTF-8 is replaced, never a panic.
+//! Invalid UTF-8 is replaced, never a panic. A server reads at most [`MAX_MESSAGE`] bytes
+//! per message; a client accepts up to [`MAX_FROM_SERVER`], because a relayed line is
+//! longer than the message it carries.
 
 use bytes::{Buf, Bytes, BytesMut};
 use std::io::{self, Read};
 use tokio::io::{AsyncRead, AsyncReadExt};
 
-/// Longest message accepted, in bytes, without its line end.
-pub const MAX_MESSAGE: usize = 4096;
+pub use super::limits::{MAX_FROM_SERVER, MAX_MESSAGE};
 
 /// The line sent back for an over-long line (`--wire lines`).
 pub const TOO_LONG: &str = "Erreur : message trop long (max 4096 octets)";
@@ -31,7 +32,7 @@ pub enum Wire {
 pub enum Incoming {
     /// One message, without its line end.
     Message(String),
-    /// A line longer than [`MAX_MESSAGE`]; it has been (or is being) discarded.
+    /// A line longer than the reader's limit; it has been (or is being) discarded.
     TooLong,
 }
 
@@ -48,17 +49,30 @@ pub struct MessageReader<R> {
     discarding: bool,
     /// The framing mode.
     wire: Wire,
+    /// Longest message, in bytes.
+    limit: usize,
 }
 
 impl<R: AsyncRead + Unpin> MessageReader<R> {
-    /// Wraps a stream; no buffer is allocated until the first byte arrives.
+    /// Reads a client's messages (on a server): at most [`MAX_MESSAGE`] bytes each. No
+    /// buffer is allocated until the first byte arrives.
     pub fn new(inner: R, wire: Wire) -> Self {
+        Self::with_limit(inner, wire, MAX_MESSAGE)
+    }
+
+    /// Reads a server's messages (on a client): at most [`MAX_FROM_SERVER`] bytes each.
+    pub fn from_server(inner: R, wire: Wire) -> Self {
+        Self::with_limit(inner, wire, MAX_FROM_SERVER)
+    }
+
+    fn with_limit(inner: R, wire: Wire, limit: usize) -> Self {
         MessageReader {
             inner,
             buf: BytesMut::new(),
             scanned: 0,
             discarding: false,
             wire,
+            limit,
         }
     }
 
@@ -77,7 +91,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
             // `tp` mode one read is one message, so a read must be able to hold a whole one.
             self.buf.reserve(match self.wire {
                 Wire::Lines => 1024,
-                Wire::Tp => MAX_MESSAGE,
+                Wire::Tp => self.limit,
             });
             if self.inner.read_buf(&mut self.buf).await? == 0 {
                 return Ok(self.decode_eof());
@@ -88,7 +102,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     /// Takes one message out of the buffer, if a whole one is there.
     fn decode(&mut self) -> Option<Incoming> {
         match self.wire {
-            Wire::Tp => split_tp(&mut self.buf),
+            Wire::Tp => split_tp(&mut self.buf, self.limit),
             Wire::Lines => self.decode_line(),
         }
     }
@@ -105,7 +119,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                 Some(i) => {
                     let line = self.buf.split_to(self.scanned + i + 1);
                     self.scanned = 0;
-                    return Some(line_message(&line));
+                    return Some(line_message(&line, self.limit));
                 }
                 None if self.discarding => {
                     self.buf.clear();
@@ -113,7 +127,7 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
                     return None;
                 }
                 // One byte of slack for the `\r` of a `\r\n` ending.
-                None if self.buf.len() > MAX_MESSAGE + 1 => {
+                None if self.buf.len() > self.limit + 1 => {
                     self.buf.clear();
                     self.scanned = 0;
                     self.discarding = true;
@@ -134,28 +148,28 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
         }
         let rest = self.buf.split();
         self.scanned = 0;
-        Some(line_message(&rest))
+        Some(line_message(&rest, self.limit))
     }
 }
 
 /// A line (with or without its `\n`) as a message, or `TooLong`.
-fn line_message(line: &[u8]) -> Incoming {
+fn line_message(line: &[u8], limit: usize) -> Incoming {
     let line = line.strip_suffix(b"\n").unwrap_or(line);
     let line = line.strip_suffix(b"\r").unwrap_or(line);
-    if line.len() > MAX_MESSAGE {
+    if line.len() > limit {
         Incoming::TooLong
     } else {
         Incoming::Message(String::from_utf8_lossy(line).into_owned())
     }
 }
 
-/// `--wire tp`: whatever one read brought is one message (at most [`MAX_MESSAGE`] bytes at a
+/// `--wire tp`: whatever one read brought is one message (at most `limit` bytes at a
 /// time). A trailing line end is dropped, as course clients often send `input() + "\n"`.
-fn split_tp(buf: &mut BytesMut) -> Option<Incoming> {
+fn split_tp(buf: &mut BytesMut, limit: usize) -> Option<Incoming> {
     if buf.is_empty() {
         return None;
     }
-    let chunk = buf.split_to(buf.len().min(MAX_MESSAGE));
+    let chunk = buf.split_to(buf.len().min(limit));
     let text = chunk.strip_suffix(b"\n").unwrap_or(&chunk);
     let text = text.strip_suffix(b"\r").unwrap_or(text);
     Some(Incoming::Message(
@@ -165,42 +179,41 @@ fn split_tp(buf: &mut BytesMut) -> Option<Incoming> {
 
 /// One message encoded for the wire, ready to be shared between recipients.
 ///
-/// In `lines` mode a `\n` or `\r` inside the text would split it into two messages on the
-/// other side, so they are replaced by spaces.
+/// A `\n` or `\r` inside the text would make a second line on the other side: in `lines`
+/// mode a second message, in `tp` mode (where a message is whatever one read brings) a
+/// second line on the reader's terminal that the sender wrote, such as a forged
+/// `Annonce : …`. So in both modes they are replaced by spaces.
 pub fn encode(wire: Wire, text: &str) -> Bytes {
-    match wire {
-        Wire::Tp => Bytes::copy_from_slice(text.as_bytes()),
-        Wire::Lines => {
-            let mut out = Vec::with_capacity(text.len() + 1);
-            out.extend(
-                text.bytes()
-                    .map(|b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
-            );
-            out.push(b'\n');
-            Bytes::from(out)
-        }
+    let mut out = Vec::with_capacity(text.len() + 1);
+    out.extend(
+        text.bytes()
+            .map(|b| if b == b'\n' || b == b'\r' { b' ' } else { b }),
+    );
+    if wire == Wire::Lines {
+        out.push(b'\n');
     }
+    Bytes::from(out)
 }
 
-/// Blocking read of one message, for the clients that use `std::net` (stage ii_2).
-/// `Ok(None)` when the peer closed before sending anything.
+/// Blocking read of one message from a server, for the clients that use `std::net` (stage
+/// ii_2). `Ok(None)` when the peer closed before sending anything.
 pub fn read_one_blocking(stream: &mut impl Read, wire: Wire) -> io::Result<Option<Incoming>> {
     let mut got = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
-            return Ok((!got.is_empty()).then(|| line_message(&got)));
+            return Ok((!got.is_empty()).then(|| line_message(&got, MAX_FROM_SERVER)));
         }
         got.extend_from_slice(&chunk[..n]);
         if wire == Wire::Tp {
             let mut buf = BytesMut::from(&got[..]);
-            return Ok(split_tp(&mut buf));
+            return Ok(split_tp(&mut buf, MAX_FROM_SERVER));
         }
         if let Some(i) = got.iter().position(|&b| b == b'\n') {
-            return Ok(Some(line_message(&got[..=i])));
+            return Ok(Some(line_message(&got[..=i], MAX_FROM_SERVER)));
         }
-        if got.len() > MAX_MESSAGE + 1 {
+        if got.len() > MAX_FROM_SERVER + 1 {
             return Ok(Some(Incoming::TooLong));
         }
     }

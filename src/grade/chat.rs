@@ -5,9 +5,9 @@
 //! the previous stage's server; `checks(stage)` gives the whole list a server of that stage
 //! must pass (the ii_5 and ii_6 relays are signed with pseudos, not addresses).
 
+use super::says::{TOO_LONG, joined, left};
 use super::server::{RunningServer, ServerTarget, TestClient, sync_registered};
 use super::{Check, CheckResult, fail, show};
-use crate::chat::handshake::{joined, left};
 
 /// Every server check a server of `stage` must pass (empty for an unknown stage).
 pub fn checks(stage: &str) -> Vec<Check<ServerTarget>> {
@@ -331,8 +331,7 @@ async fn long_line(t: &ServerTarget) -> CheckResult {
     let mut long = "y".repeat(5000);
     long.push('\n');
     v[0].send_raw(long.as_bytes()).await?;
-    v[0].expect("reply to a 5000-byte line", crate::chat::wire::TOO_LONG)
-        .await?;
+    v[0].expect("reply to a 5000-byte line", TOO_LONG).await?;
     v[1].expect_silence("the other client").await?;
     v[0].send("court").await?;
     let want = format!("{} a dit : court", v[0].me());

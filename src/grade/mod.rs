@@ -26,6 +26,7 @@ pub mod fixture;
 pub mod part1;
 pub mod process;
 mod report;
+pub mod says;
 pub mod server;
 
 pub use report::{CheckReport, Report, Verdict};

@@ -208,7 +208,7 @@ impl TestClient {
         Ok(TestClient {
             local,
             wire,
-            reader: MessageReader::new(read, wire),
+            reader: MessageReader::from_server(read, wire),
             write,
             pending: Default::default(),
         })

@@ -1,23 +1,19 @@
 //! Registry tests: who receives a broadcast, and a stuck client delaying nobody.
 
 use super::*;
-use crate::chat::outbox::{self, Gone, Outbox};
+use crate::chat::outbox::{Gone, Limits, Outbox};
 use std::time::Duration;
 use tokio::io::{AsyncBufReadExt, BufReader, duplex};
-
-fn addr(port: u16) -> SocketAddr {
-    SocketAddr::from(([127, 0, 0, 1], port))
-}
 
 #[tokio::test]
 async fn broadcast_skips_the_sender_and_reaches_everyone_else() {
     let registry = Registry::new(Wire::Lines);
     let mut readers = Vec::new();
     let mut ids = Vec::new();
-    for port in 1..=3 {
+    for _ in 1..=3 {
         let (ours, theirs) = duplex(4096);
-        let (outbox, _) = Outbox::spawn(ours, Wire::Lines, outbox::DEFAULT_BUDGET);
-        ids.push(registry.insert(addr(port), outbox));
+        let (outbox, _) = Outbox::spawn(ours, Wire::Lines, Limits::SERVER);
+        ids.push(registry.insert(outbox));
         readers.push(BufReader::new(theirs).lines());
     }
     assert_eq!(registry.broadcast("from 0", Some(ids[0])), 2);
@@ -45,13 +41,17 @@ async fn broadcast_skips_the_sender_and_reaches_everyone_else() {
 #[tokio::test]
 async fn a_client_that_never_reads_delays_nobody_and_is_cut_off() {
     let registry = Registry::new(Wire::Lines);
-    // The stuck client: a tiny pipe nobody reads, a small budget.
+    // The stuck client: a tiny pipe nobody reads, a small cap.
     let (stuck_ours, _stuck_theirs) = duplex(256);
-    let (stuck, _) = Outbox::spawn(stuck_ours, Wire::Lines, 64 * 1024);
-    registry.insert(addr(1), stuck.clone());
+    let small = Limits {
+        cap: 64 * 1024,
+        stall: None,
+    };
+    let (stuck, _) = Outbox::spawn(stuck_ours, Wire::Lines, small);
+    registry.insert(stuck.clone());
     let (ours, theirs) = duplex(1024 * 1024);
-    let (reader_box, _) = Outbox::spawn(ours, Wire::Lines, outbox::DEFAULT_BUDGET);
-    registry.insert(addr(2), reader_box);
+    let (reader_box, _) = Outbox::spawn(ours, Wire::Lines, Limits::SERVER);
+    registry.insert(reader_box);
     let mut lines = BufReader::new(theirs).lines();
 
     let total = 5_000;

@@ -5,22 +5,22 @@ use super::ClientTarget;
 use super::fake_server::{FakeServer, WAIT};
 use super::ii_3::type_and_expect;
 use super::program::{PSEUDO, join};
-use crate::chat::handshake;
+use crate::grade::says;
 use crate::grade::{CheckResult, expect_eq};
 
 /// The first message is `Hello|<pseudo>`.
 pub(super) async fn hello_first(target: &ClientTarget) -> CheckResult {
     let server = FakeServer::start(target.wire).await?;
     let (_client, _peer, first) = join(target, &server).await?;
-    expect_eq("first message", &handshake::hello(PSEUDO), &first)
+    expect_eq("first message", &says::hello(PSEUDO), &first)
 }
 
 /// After the handshake the join announcement is printed and a typed line is sent.
 pub(super) async fn chats_after_hello(target: &ClientTarget) -> CheckResult {
     let server = FakeServer::start(target.wire).await?;
     let (mut client, mut peer, first) = join(target, &server).await?;
-    expect_eq("first message", &handshake::hello(PSEUDO), &first)?;
-    let announce = handshake::joined(PSEUDO);
+    expect_eq("first message", &says::hello(PSEUDO), &first)?;
+    let announce = says::joined(PSEUDO);
     peer.send(&announce).await?;
     client.expect_line_with(&announce, WAIT).await?;
     type_and_expect(&mut client, &mut peer, target.wire, &["bonjour à tous"]).await?;

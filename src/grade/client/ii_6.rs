@@ -4,7 +4,7 @@
 use super::ClientTarget;
 use super::fake_server::{FakeServer, WAIT};
 use super::program::{PSEUDO, describe_lines, join};
-use crate::chat::handshake;
+use crate::grade::says;
 use crate::grade::{CheckResult, fail};
 use std::time::Duration;
 
@@ -35,7 +35,7 @@ async fn server_leaves(target: &ClientTarget, how: Leave) -> CheckResult {
     let (mut client, mut peer, _hello) = join(target, &server).await?;
     // One message first: it shows the client is chatting, and what it prints in front of a
     // message (a prompt without a line end), which must not pass for a notice later.
-    let probe = handshake::joined(PSEUDO);
+    let probe = says::joined(PSEUDO);
     peer.send(&probe).await?;
     let line = client.expect_line_with(&probe, WAIT).await?;
     let prompt = line
