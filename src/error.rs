@@ -4,7 +4,7 @@
 //! causes over several lines and appends a backtrace when `RUST_BACKTRACE` is set. A learner
 //! who mistyped a flag deserves one clear line: `Error: cannot connect to 127.0.0.1:8888:
 //! Connection refused`. Command-line mistakes get the same treatment from [`parse_args`]:
-//! clap's message on one line, exit code 2.
+//! clap's message on one line, exit code 2; a missing subcommand gets the usage.
 
 use clap::Parser;
 use clap::error::ErrorKind;
@@ -34,12 +34,15 @@ pub type MainResult = Result<(), Fatal>;
 pub const USAGE_EXIT: u8 = 2;
 
 /// Parses the command line; on an error prints it as one line and exits with code 2.
-/// `--help` and `--version` print as usual.
+/// `--help` and `--version` print as usual, and so does the usage that clap shows when a
+/// required subcommand is missing (`grade` alone lists its subcommands, exit code 2).
 pub fn parse_args<T: Parser>() -> T {
     T::try_parse().unwrap_or_else(|err| {
         if matches!(
             err.kind(),
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
         ) {
             err.exit();
         }

@@ -33,8 +33,6 @@ use tp6::stages::{self, STAGES};
 #[derive(Parser)]
 #[command(
     version,
-    about,
-    long_about,
     after_help = "Exit status: 0 when every check passed, 1 when any failed, 2 on a usage error."
 )]
 struct Cli {
