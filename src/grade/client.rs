@@ -3,7 +3,7 @@
 //!
 //! Each check starts its own scripted fake server (a `TcpListener` on `127.0.0.1:0`), runs
 //! the client with the placeholders of its command filled in, types on its stdin, and
-//! compares what reaches the server and what the client prints with SPEC Part II:
+//! compares what reaches the server and what the client prints with CONTRACT.md § Part II:
 //!
 //! | placeholder | filled with |
 //! |---|---|
