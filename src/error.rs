@@ -1,17 +1,23 @@
-//! How every binary reports a fatal error: one line on stderr, exit code 1.
+//! How every binary reports a fatal error: one line on stderr, `error: <message>`.
 //!
-//! Returning `anyhow::Result` from `main` prints the error with `Debug`, which spreads the
-//! causes over several lines and appends a backtrace when `RUST_BACKTRACE` is set. A learner
-//! who mistyped a flag deserves one clear line: `Error: cannot connect to 127.0.0.1:8888:
-//! Connection refused`. Command-line mistakes get the same treatment from [`parse_args`]:
-//! clap's message on one line, exit code 2.
+//! The style is clap's, so a mistyped flag and a refused connection read the same way:
+//! `error: cannot connect to 127.0.0.1:8888: Connection refused`, every cause on the same
+//! line, exit code 1 ([`fatal`]). Command-line mistakes get the same treatment from
+//! [`parse_args`] and [`usage_error`]: one line, exit code 2. A binary with no arguments
+//! where it needs a subcommand gets its usage, as clap prints it.
+//!
+//! [`MainResult`] is the older way, `fn main() -> MainResult` with `?`: the message is the
+//! same one line, but the standard library prefixes it with `Error:` (capital E) and there
+//! is no way around that; `fn main() -> ExitCode` calling [`fatal`] keeps the project's
+//! style.
 
 use clap::Parser;
 use clap::error::ErrorKind;
 use std::fmt;
 use std::process::ExitCode;
 
-/// A fatal error of a binary; `main` returns `Result<(), Fatal>`.
+/// A fatal error of a binary; `main` returns `Result<(), Fatal>` (printed `Error: …` by the
+/// standard library, see the module docs).
 pub struct Fatal(anyhow::Error);
 
 impl fmt::Debug for Fatal {
@@ -33,13 +39,19 @@ pub type MainResult = Result<(), Fatal>;
 /// Exit code for bad usage (the convention clap and most tools follow).
 pub const USAGE_EXIT: u8 = 2;
 
+/// Exit code of a run that could not be made at all.
+pub const FATAL_EXIT: u8 = 1;
+
 /// Parses the command line; on an error prints it as one line and exits with code 2.
-/// `--help` and `--version` print as usual.
+/// `--help` and `--version` print as usual, and so does the usage that clap shows when a
+/// required subcommand is missing (`grade` alone lists its subcommands, exit code 2).
 pub fn parse_args<T: Parser>() -> T {
     T::try_parse().unwrap_or_else(|err| {
         if matches!(
             err.kind(),
-            ErrorKind::DisplayHelp | ErrorKind::DisplayVersion
+            ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand
         ) {
             err.exit();
         }
@@ -64,6 +76,13 @@ fn one_line_error(rendered: &str) -> String {
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(USAGE_EXIT)
+}
+
+/// Prints `error: <message>: <cause>: …` on one line and returns exit code 1, for `main`
+/// to return when the run could not be made.
+pub fn fatal(error: impl Into<anyhow::Error>) -> ExitCode {
+    eprintln!("error: {:#}", error.into());
+    ExitCode::from(FATAL_EXIT)
 }
 
 #[cfg(test)]

@@ -1,5 +1,9 @@
 //! tp6: the async-networking course "TP6 : Chat room" rebuilt in Rust.
 //!
+//! What every stage must do is stated in `CONTRACT.md` at the repository root (shared
+//! conventions, each stage's behaviour, the exact wire strings); the [`grade`] module is
+//! that contract as executable checks.
+//!
 //! Each stage of the course is a binary in `src/bin` that a learner runs and reads; what a
 //! stage merely reuses lives here, in a module named for what it is:
 //!

@@ -2,7 +2,8 @@
 //!
 //! `STAGES.md`, the `grade` tool and the manifest test all read this table, so a stage
 //! exists in exactly one place. A stage is `Implemented` once its binaries are in
-//! `src/bin`; the bonus stages of SPEC.md Part III are listed as `Planned` until then.
+//! `src/bin`; the bonus stages of CONTRACT.md § Part III are listed as `Planned` until
+//! then.
 
 /// Which part of the course a stage belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
@@ -20,7 +21,7 @@ pub enum Part {
 pub enum Status {
     /// Its binaries are in `src/bin` and its checks run in `cargo test`.
     Implemented,
-    /// Described in SPEC.md, not built yet: it must have no binary.
+    /// Described in CONTRACT.md, not built yet: it must have no binary.
     Planned,
 }
 
@@ -45,7 +46,7 @@ pub const TOOLS: &[&str] = &["grade", "chat_bench"];
 use Part::*;
 use Status::*;
 
-/// Every stage of SPEC.md, in the order a learner meets them.
+/// Every stage of CONTRACT.md, in the order a learner meets them.
 #[rustfmt::skip]
 pub const STAGES: &[Stage] = &[
     Stage { id: "sleep_and_print", part: One, binaries: &["sleep_and_print"], goal: "Count twice with blocking sleeps: the baseline of sequential code.", status: Implemented },

@@ -1,7 +1,7 @@
 //! `chat_bench` against our own servers: a correct server gives a clean report, a server
 //! that relays nothing (ii_3) is caught with the exact loss and a failing exit status, a
 //! client that never reads is cut off without counting as loss, and a server that is not
-//! there is a one-line error.
+//! there or a bad flag is a one-line `error: …`.
 
 use serde_json::Value;
 use std::io::BufRead;
@@ -111,8 +111,38 @@ async fn no_server_is_a_one_line_error() {
     let (code, report, stderr) = bench(&port, &[]).await;
     assert_eq!(code, Some(1), "{stderr}");
     assert_eq!(report, Value::Null);
-    assert!(stderr.contains("cannot connect to 127.0.0.1:"), "{stderr}");
+    assert!(
+        stderr.starts_with("error: cannot connect to 127.0.0.1:"),
+        "{stderr}"
+    );
     assert_eq!(stderr.trim().lines().count(), 1, "{stderr}");
+}
+
+#[tokio::test]
+async fn bad_flags_are_one_line_errors_naming_the_flag() {
+    for (args, flag) in [
+        (&["--clients", "x"][..], "--clients"),
+        (&["--rate=-1"], "--rate"),
+        (&["--no-such-flag"], "--no-such-flag"),
+        // Checked after parsing, across flags: the same one-line form.
+        (&["--clients", "3", "--senders", "5"], "--senders 5"),
+    ] {
+        let output = Command::new(env!("CARGO_BIN_EXE_chat_bench"))
+            .args(args)
+            .output();
+        let output = tokio::time::timeout(LIMIT, output)
+            .await
+            .expect("chat_bench ends in time")
+            .expect("chat_bench runs");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
+        assert!(output.stdout.is_empty(), "{args:?}");
+        assert!(
+            stderr.starts_with("error: ") && stderr.contains(flag),
+            "{args:?}: {stderr:?}"
+        );
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr:?}");
+    }
 }
 
 /// A server that asks for a name, takes each client's first line as that name, registers it

@@ -10,7 +10,8 @@
 //! - the correct Python fixtures (`chat_server.py` without `--bug`, in both wires, and
 //!   `client_ii_6_tp.py`) pass every check, `--wire tp` for the course-style ones.
 //!
-//! Two more check the text table and the usage errors (exit 2) a teacher's script relies on.
+//! Three more check the text table, the usage errors (exit 2) a teacher's script relies on,
+//! and the usage `grade` alone prints.
 //! The fixtures need `python3` 3.9+ (stdlib only); without it these tests fail, never skip.
 
 use serde_json::Value;
@@ -456,6 +457,28 @@ async fn usage_errors_exit_2_with_one_line_and_no_report() {
         assert!(
             stderr.starts_with("error: ") && stderr.lines().count() == 1,
             "grade {args:?}: {stderr:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn grade_alone_prints_its_usage_with_every_subcommand() {
+    let out = run_grade(&[]).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(out.stdout.is_empty());
+    // Its own summary first, not the package's description.
+    assert!(
+        stderr.starts_with("Grade a submission"),
+        "the usage does not start with grade's summary: {stderr}"
+    );
+    assert!(stderr.contains("Usage: grade"), "{stderr}");
+    for command in ["list", "server", "client", "part1"] {
+        assert!(
+            stderr
+                .lines()
+                .any(|l| l.trim_start().starts_with(&format!("{command} "))),
+            "no `{command}` subcommand in the usage: {stderr}"
         );
     }
 }

@@ -96,6 +96,8 @@ async fn ii_6_client_passes_in_both_wire_modes() {
     assert_stage_passes("ii_5", target(CLIENT_II_6, Wire::Tp, &[])).await;
 }
 
+/// Pseudo-terminals are Unix-only (CONTRACT.md § Platforms).
+#[cfg(unix)]
 #[tokio::test]
 async fn every_stage_passes_under_a_pty() {
     let on_tty = |bin| target(bin, Wire::Lines, &[]).with_tty(true);

@@ -5,6 +5,9 @@
 //! The piped logic is covered by the grade checks (`part2_clients.rs`); this test shows that
 //! a person at a terminal sees the prompt, the messages and the goodbye, and that the
 //! client exits 0 when the server leaves while the editor is waiting for a line.
+//!
+//! Unix only, like pseudo-terminals (and rexpect).
+#![cfg(unix)]
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{TcpListener, TcpStream};

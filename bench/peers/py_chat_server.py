@@ -5,8 +5,9 @@ per client, `readline()`, and a relay that calls `writer.write()` once per messa
 recipient and moves on (no `drain()` per recipient).
 
 It is the reference that `bench/run.py` measures our Rust server against. It follows
-SPEC.md ii_6: `Hello|<pseudo>` first (validated), join and leave announcements, messages
-relayed to the others as `<pseudo> a dit : <msg>`, over-long lines answered with an error.
+CONTRACT.md § ii_6: `Hello|<pseudo>` first (validated), join and leave announcements,
+messages relayed to the others as `<pseudo> a dit : <msg>`, over-long lines answered with
+an error.
 It is straightforward on purpose: not optimised, and not broken either.
 
 Run it:

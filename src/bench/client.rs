@@ -68,8 +68,11 @@ pub fn frame(wire: Wire, message: &mut Vec<u8>) {
     }
 }
 
-/// Raises this process's open-file limit to its hard limit; returns the new soft limit.
-pub fn raise_fd_limit() -> io::Result<u64> {
+/// Raises this process's open-file limit to its hard limit; returns the new soft limit, or
+/// `None` where sockets are not counted against such a limit (Windows: there, only memory
+/// bounds the number of sockets).
+#[cfg(unix)]
+pub fn raise_fd_limit() -> io::Result<Option<u64>> {
     let mut limit = libc::rlimit {
         rlim_cur: 0,
         rlim_max: 0,
@@ -86,7 +89,15 @@ pub fn raise_fd_limit() -> io::Result<u64> {
             }
         }
     }
-    Ok(limit.rlim_cur)
+    Ok(Some(limit.rlim_cur))
+}
+
+/// Raises this process's open-file limit to its hard limit; returns the new soft limit, or
+/// `None` where sockets are not counted against such a limit (Windows: there, only memory
+/// bounds the number of sockets).
+#[cfg(not(unix))]
+pub fn raise_fd_limit() -> io::Result<Option<u64>> {
+    Ok(None)
 }
 
 /// Connects (and joins, with `--handshake hello`) as `pseudo`.

@@ -45,7 +45,9 @@ const POLL: Duration = Duration::from_millis(20);
 pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     let limit = client::raise_fd_limit().context("cannot raise the open-file limit")?;
     let needed = u64::from(opts.clients) + u64::from(opts.never_readers) + SPARE_FDS;
-    if needed > limit {
+    if let Some(limit) = limit
+        && needed > limit
+    {
         bail!("{needed} open files needed, the limit is {limit} (see ulimit -Hn)");
     }
     let clock = Instant::now();

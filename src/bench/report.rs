@@ -69,7 +69,8 @@ pub struct Report {
 pub struct NeverReader {
     /// Its pseudo (`n0`, `n1`, …).
     pub pseudo: String,
-    /// The server closed its connection (the spec says it must, once its queue is full).
+    /// The server closed its connection (CONTRACT.md § Slow clients says it must, once its
+    /// queue is full).
     pub disconnected: bool,
     /// Bytes that were waiting for it when the run ended.
     pub unread_bytes: u64,

@@ -16,26 +16,35 @@
 //! the server lost, duplicated, reordered or corrupted messages (or not every client could
 //! join in time); 2 for bad flags; 1 when the run could not be made at all.
 
-use clap::{CommandFactory, Parser};
 use std::io::Write;
+use std::process::ExitCode;
 use tp6::bench::{self, options::Options};
 
+/// Exit code of a run whose server lost, duplicated, reordered or corrupted messages.
+const FAULTY_SERVER: u8 = 3;
+
 #[tokio::main]
-async fn main() -> tp6::error::MainResult {
-    let opts = Options::parse();
+async fn main() -> ExitCode {
+    let opts: Options = tp6::error::parse_args();
     if let Err(e) = opts.validate() {
-        Options::command()
-            .error(clap::error::ErrorKind::ArgumentConflict, e)
-            .exit();
+        return tp6::error::usage_error(e);
     }
-    let report = bench::run(&opts).await?;
-    if opts.json {
-        let _ = writeln!(std::io::stdout(), "{}", serde_json::to_string(&report)?);
+    let report = match bench::run(&opts).await {
+        Ok(report) => report,
+        Err(e) => return tp6::error::fatal(e),
+    };
+    // `let _ =`: a reader that left (`chat_bench … | head`) must not turn into a panic.
+    let _ = if opts.json {
+        match serde_json::to_string(&report) {
+            Ok(json) => writeln!(std::io::stdout(), "{json}"),
+            Err(e) => return tp6::error::fatal(e),
+        }
     } else {
-        let _ = writeln!(std::io::stdout(), "{report}");
+        writeln!(std::io::stdout(), "{report}")
+    };
+    if report.ok {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(FAULTY_SERVER)
     }
-    if !report.ok {
-        std::process::exit(3);
-    }
-    Ok(())
 }

@@ -33,8 +33,6 @@ use tp6::stages::{self, STAGES};
 #[derive(Parser)]
 #[command(
     version,
-    about,
-    long_about,
     after_help = "Exit status: 0 when every check passed, 1 when any failed, 2 on a usage error."
 )]
 struct Cli {
@@ -67,7 +65,7 @@ enum Command {
     Client {
         /// Stage id (ii_2, ii_3, ii_5, ii_6).
         stage: String,
-        /// Run the client under a pseudo-terminal instead of pipes.
+        /// Run the client under a pseudo-terminal instead of pipes (Linux and macOS only).
         #[arg(long)]
         tty: bool,
         #[command(flatten)]
@@ -136,6 +134,9 @@ async fn main() -> ExitCode {
             common,
             command,
         } => {
+            if tty && !grade::client::TTY_SUPPORTED {
+                return tp6::error::usage_error(grade::client::TTY_UNSUPPORTED);
+            }
             let target = ClientTarget::new(command, common.wire).with_tty(tty);
             (
                 run(&stage, grade::client::checks(&stage), &target, &common).await,

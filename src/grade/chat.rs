@@ -1,4 +1,5 @@
-//! The Part II server checks, stage by stage (SPEC Part II; wire strings byte for byte).
+//! The Part II server checks, stage by stage (CONTRACT.md § Part II; wire strings byte for
+//! byte).
 //!
 //! Every check starts its own server (see [`ServerTarget`]) and scripts clients against it.
 //! A stage's list holds only what that stage adds or changes, so each list fails against

@@ -3,7 +3,7 @@
 //!
 //! Each check starts its own scripted fake server (a `TcpListener` on `127.0.0.1:0`), runs
 //! the client with the placeholders of its command filled in, types on its stdin, and
-//! compares what reaches the server and what the client prints with SPEC Part II:
+//! compares what reaches the server and what the client prints with CONTRACT.md § Part II:
 //!
 //! | placeholder | filled with |
 //! |---|---|
@@ -22,8 +22,14 @@ mod ii_2;
 mod ii_3;
 mod ii_5;
 mod ii_6;
+#[cfg(not(unix))]
+mod no_pty;
 mod program;
+#[cfg(unix)]
 mod pty;
+// Windows has no pty: a stand-in with the same interface whose `spawn` always fails.
+#[cfg(not(unix))]
+use no_pty as pty;
 
 use super::Check;
 use crate::chat::wire::Wire;
@@ -36,7 +42,8 @@ pub struct ClientTarget {
     /// How the fake server frames messages; must match what the command makes the client
     /// use (e.g. `--wire tp` in the template, or a Python course client).
     pub wire: Wire,
-    /// Run the client under a pseudo-terminal instead of pipes.
+    /// Run the client under a pseudo-terminal instead of pipes (Unix only, see
+    /// [`TTY_SUPPORTED`]: elsewhere every check of a tty target fails, saying so).
     pub tty: bool,
 }
 
@@ -55,6 +62,14 @@ impl ClientTarget {
         ClientTarget { tty, ..self }
     }
 }
+
+/// Whether this platform can run a client under a pseudo-terminal ([`ClientTarget::tty`]):
+/// Unix (Linux, macOS) can, Windows cannot.
+pub const TTY_SUPPORTED: bool = cfg!(unix);
+
+/// Why a tty target cannot run where [`TTY_SUPPORTED`] is false.
+pub const TTY_UNSUPPORTED: &str =
+    "the pseudo-terminal mode (--tty) needs a Unix system (Linux, macOS); use pipes here";
 
 /// The stages that have a client of their own, in course order (ii_4 reuses ii_3's).
 pub const STAGES: &[&str] = &["ii_2", "ii_3", "ii_5", "ii_6"];

@@ -1,4 +1,5 @@
-//! The executable spec: every stage's behaviour written as checks.
+//! The executable spec: every stage's behaviour, as `CONTRACT.md` states it, written as
+//! checks.
 //!
 //! A [`Check`] is an id, the stage it belongs to, one sentence saying what it verifies, and
 //! an async body that returns `Ok(())` or a [`Failure`] with the reason (expected vs got).
@@ -39,7 +40,7 @@ use std::time::{Duration, Instant};
 /// Why a check did not pass.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Failure {
-    /// The program under test did something the spec forbids, or not what it requires.
+    /// The program under test did something CONTRACT.md forbids, or not what it requires.
     Fail(String),
     /// The check cannot run against this target (e.g. it needs the server's console and
     /// the server was given as an address); not counted as a failure.
@@ -101,7 +102,7 @@ pub fn show_bytes(b: &[u8]) -> String {
 /// The future a check body returns.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = CheckResult> + Send + 'a>>;
 
-/// One verifiable sentence of the spec.
+/// One verifiable sentence of CONTRACT.md.
 pub struct Check<T: ?Sized> {
     /// Stable id, `<stage>.<name>`, shown in reports and used by `grade --only`.
     pub id: &'static str,

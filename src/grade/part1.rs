@@ -10,8 +10,8 @@
 //! | `{urls_file}` | `web_*_multiple`, `measure` | a URL list written by the check |
 //! | `{out_dir}` | `web_*_multiple`, `measure` | a fresh temporary directory |
 //!
-//! Without `{output}` or `{out_dir}` the program is assumed to write where the spec says by
-//! default (`/tmp/web_page`, `/tmp`); the check then cleans up after itself. A check that
+//! Without `{output}` or `{out_dir}` the program is assumed to write where CONTRACT.md says
+//! by default (`/tmp/web_page`, `/tmp`); the check then cleans up after itself. A check that
 //! needs `{url}` or `{urls_file}` is skipped when the template lacks it (a program with
 //! hard-coded URLs cannot be pointed at the fixture). The sleep programs take no
 //! placeholder: their count and interval are read back from their own output.

@@ -16,7 +16,8 @@ const GONE_EXIT: Duration = Duration::from_secs(2);
 enum Leave {
     /// A normal close (FIN): the client reads the end of the stream.
     Close,
-    /// A reset (RST): the client's read fails; SPEC §0 makes it the same event.
+    /// A reset (RST): the client's read fails; CONTRACT.md § Disconnection makes it the same
+    /// event.
     Reset,
 }
 

@@ -11,6 +11,8 @@
 //! typing ahead of a line editor that is still starting would test something no person does,
 //! and a Ctrl-D typed while the editor is in canonical mode (before it starts, or between two
 //! lines) would reach it as a NUL byte instead of an end of input.
+//!
+//! Unix only (`openpty`, `setsid`, termios): on other platforms `no_pty.rs` stands in.
 
 use crate::grade::{Failure, fail};
 use std::fs::File;

@@ -1,5 +1,5 @@
 //! What every Part I check does: run the program with a time limit, name pages no earlier
-//! run can have written, and compare what the program did with what the spec asks, with
+//! run can have written, and compare what the program did with what CONTRACT.md asks, with
 //! failure reasons in the "expected … got …" form.
 
 use crate::grade::process::{self, Finished};
@@ -7,7 +7,7 @@ use crate::grade::{Failure, fail, show};
 use std::path::Path;
 use std::time::Duration;
 
-/// Longest a sleep program may run: the spec's defaults take 10 s.
+/// Longest a sleep program may run: the defaults (CONTRACT.md § Part I) take 10 s.
 pub(super) const SLEEP_LIMIT: Duration = Duration::from_secs(60);
 /// Longest a web program may run against the fixture, whose pages take at most a second.
 pub(super) const WEB_LIMIT: Duration = Duration::from_secs(30);

@@ -1,5 +1,5 @@
 //! Checks of the one-page downloads (`web_sync`, `web_async`): `{url}` is a fixture page,
-//! `{output}` a file in a fresh directory (or the spec's `/tmp/web_page` when absent).
+//! `{output}` a file in a fresh directory (or CONTRACT.md's `/tmp/web_page` when absent).
 
 use super::Part1Target;
 use super::common::{

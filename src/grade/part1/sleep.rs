@@ -1,6 +1,6 @@
 //! Checks of the counting programs. Their count and interval are not given to the check:
 //! both are read back from the output (how many numbers, how far apart), so the checks
-//! hold for the spec's defaults and for a fast `--count 4 --interval-ms 100` alike.
+//! hold for the course's defaults and for a fast `--count 4 --interval-ms 100` alike.
 
 use super::Part1Target;
 use super::common::{SLEEP_LIMIT, expect_success, run};
