@@ -6,6 +6,7 @@ Usage (from anywhere; paths are relative to this file's repository):
     python3 bench/run.py                  # every scenario: A B C D E F soak
     python3 bench/run.py A B              # a subset
     python3 bench/run.py --quick          # every scenario, scaled down (a minute or two)
+    python3 bench/run.py --baseline OLD --no-python   # this build against an earlier one
     python3 bench/run.py --json out.json  # also keep every chat_bench report
     python3 bench/run.py --tokio-chat PATH  # also tokio's examples/chat.rs, built at PATH
 
@@ -245,7 +246,7 @@ def targets(results):
         per = f["server_memory"]["per_client_kib"]
         lines.append(f"F: {per:.1f} KiB per idle client (target <= 10 KiB): "
                      f"{'met' if per <= 10 else 'MISSED'}")
-    for kind in ("rust", "python", *ADDRESS_SERVERS):
+    for kind in (*SERVERS, *ADDRESS_SERVERS):
         s = get("soak", kind)
         if s and (s.get("server_memory") or {}).get("samples"):
             mib = [f"{kib / 1024:.1f}" for _, kib in s["server_memory"]["samples"]]
@@ -262,7 +263,19 @@ def main():
     parser.add_argument("--no-build", action="store_true", help="use the binaries as built")
     parser.add_argument("--tokio-chat", metavar="PATH",
                         help="also measure this build of tokio's examples/chat.rs")
+    parser.add_argument("--baseline", metavar="PATH",
+                        help="also measure this other build of chat_server_ii_6 (an earlier "
+                             "commit's), as 'baseline', in the same run")
+    parser.add_argument("--no-python", action="store_true",
+                        help="skip the Python reference server")
     args = parser.parse_args()
+    if args.baseline:
+        baseline = Path(args.baseline).resolve()
+        if not (baseline.is_file() and os.access(baseline, os.X_OK)):
+            parser.error(f"--baseline {args.baseline}: not an executable file")
+        SERVERS["baseline"] = lambda: [str(baseline), "--port", "0"]
+    if args.no_python:
+        del SERVERS["python"]
     if args.tokio_chat:
         path = Path(args.tokio_chat).resolve()
         if not (path.is_file() and os.access(path, os.X_OK)):

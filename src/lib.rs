@@ -13,12 +13,15 @@
 //! | [`chat::cli`] | `chat_server_ii_2` | the options every server and client share (address, port, wire) |
 //! | [`chat::wire`] | `chat_server_ii_2` | message framing: `--wire lines` and `--wire tp` |
 //! | [`chat::server`] | `chat_server_ii_2` | bind and print `Serving on`, then the accept loop (from ii_3) |
-//! | [`chat::connection`] | `chat_server_ii_3` | one client on the server side: whole messages in, a queue out |
-//! | [`chat::console`] | `chat_server_ii_2` | console lines that never make the server wait |
-//! | [`chat::outbox`] | `chat_server_ii_4` | a client's bounded outgoing queue and the task that writes it |
+//! | [`chat::connection`] | `chat_server_ii_2` | one client on the server side: whole messages in, a queue out |
+//! | [`chat::console`] | `chat_server_ii_2` | console lines that never make the server wait, shown visibly |
+//! | [`chat::outbox`] | `chat_server_ii_2` | an outgoing queue and the task that writes it; cutting a client that stopped reading (ii_4) |
+//! | [`chat::limits`] | `chat_server_ii_2` | every bound (message, queue, stall, close grace, console), with its reason |
+//! | [`chat::link`] | `chat_client_ii_2` | the client side of a connection: whole messages in, a queue out |
+//! | [`visible`](mod@visible) | every client and server | untrusted text made safe to print on a terminal |
 //! | [`chat::registry`] | `chat_server_ii_4` | every connected client, and the broadcast that never waits |
 //! | [`chat::handshake`] | `chat_server_ii_5` | `Hello\|<pseudo>` parsing and validation |
-//! | [`chat::terminal`] | `chat_client_ii_3` | the interactive client: stdin thread, printing above the prompt |
+//! | [`chat::terminal`] | `chat_client_ii_3` | the user's terminal: keyboard thread, printing above the prompt |
 //! | [`grade`] | every stage | the executable spec: checks, runner, reports |
 //! | [`bench`](mod@bench) | `chat_bench` | the load generator: clients that join, send, and measure what arrives |
 //! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections; a socket of an address's family |

@@ -196,6 +196,7 @@ fn the_longest_message_the_server_accepts_reaches_the_client_whole() {
     );
 }
 
+#[cfg(unix)] // the test stops the client with SIGINT
 #[test]
 fn a_client_whose_server_stopped_reading_still_shows_messages_and_obeys_ctrl_c() {
     // A server with a tiny receive buffer that never reads, and says something every 50 ms.

@@ -199,3 +199,127 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
     server.stop();
     drop(stuck);
 }
+
+/// Reads `want` relayed lines (and nothing else: a leave would mean someone was cut) from
+/// every reader at once.
+async fn read_relays(
+    readers: Vec<AsyncBufReader<tokio::net::tcp::OwnedReadHalf>>,
+    want: usize,
+) -> Vec<Vec<String>> {
+    let reads = readers.into_iter().map(|mut r| async move {
+        let mut got = Vec::with_capacity(want);
+        while got.len() < want {
+            let line = next_line(&mut r).await;
+            assert!(!line.starts_with("Annonce"), "{line:.60}");
+            got.push(line);
+        }
+        got
+    });
+    futures::future::join_all(reads).await
+}
+
+#[tokio::test]
+async fn a_burst_of_several_megabytes_cuts_nobody_who_reads() {
+    // Ten clients each send 500 lines of 1000 bytes at once (5 MB in, 45 MB out) and read
+    // everything the others send: all of it arrives, and nobody is cut.
+    let (server, _console) = start();
+    let (clients, per) = (10, 500);
+    let mut readers = Vec::new();
+    let mut writers = Vec::new();
+    for i in 0..clients {
+        let (r, w) = join(&server.addr, &format!("c{i}")).await;
+        readers.push(r);
+        writers.push(w);
+    }
+    // Everyone's join announcements first, so that what follows is only relays.
+    for (i, r) in readers.iter_mut().enumerate() {
+        for later in i + 1..clients {
+            let line = next_line(r).await;
+            assert_eq!(line, format!("Annonce : c{later} a rejoint la chatroom\n"));
+        }
+    }
+    let filler = "b".repeat(990);
+    let sends = writers.iter_mut().map(|w| {
+        let filler = &filler;
+        async move { send_lines(w, per, |n| format!("{n:05} {filler}\n")).await }
+    });
+    let (_, got) = tokio::join!(
+        futures::future::join_all(sends),
+        read_relays(readers, per * (clients - 1))
+    );
+    for (i, lines) in got.iter().enumerate() {
+        for sender in (0..clients).filter(|&s| s != i) {
+            let prefix = format!("c{sender} a dit : ");
+            let from: Vec<_> = lines.iter().filter(|l| l.starts_with(&prefix)).collect();
+            assert_eq!(from.len(), per, "c{i} from c{sender}");
+            for (n, line) in from.iter().enumerate() {
+                assert!(line.starts_with(&format!("{prefix}{n:05} ")), "order");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_flood_of_invalid_bytes_cuts_no_honest_reader() {
+    // One sender floods 4096-byte lines of 0xFF, each relayed as 12 KB of U+FFFD: the lossy
+    // expansion is counted in the queues' budget, and six readers that keep reading get
+    // every line, whole.
+    let (server, _console) = start();
+    let (readers_count, lines) = (6, 400);
+    let (mut readers, mut _writers) = (Vec::new(), Vec::new());
+    for i in 0..readers_count {
+        let (r, w) = join(&server.addr, &format!("r{i}")).await;
+        readers.push(r);
+        _writers.push(w);
+    }
+    let (_fr, mut flooder) = join(&server.addr, "flood").await;
+    // Every reader hears the later joins, the flooder's last.
+    for r in readers.iter_mut() {
+        while next_line(r).await != "Annonce : flood a rejoint la chatroom\n" {}
+    }
+    let mut line = vec![0xFF; 4096];
+    line.push(b'\n');
+    let send = async {
+        for _ in 0..lines {
+            flooder.write_all(&line).await.unwrap();
+        }
+    };
+    let want = format!("flood a dit : {}\n", "\u{fffd}".repeat(4096));
+    let (_, got) = tokio::join!(send, read_relays(readers, lines));
+    for lines in got {
+        assert!(lines.iter().all(|l| *l == want));
+    }
+}
+
+/// The server's peak resident memory, from `/proc` (Linux).
+#[cfg(target_os = "linux")]
+fn peak_rss_kib(pid: u32) -> u64 {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap();
+    let line = status.lines().find(|l| l.starts_with("VmHWM:")).unwrap();
+    line.split_whitespace().nth(1).unwrap().parse().unwrap()
+}
+
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_blocked_console_costs_bounded_memory_in_bytes() {
+    // Nobody reads the console: 20,000 messages of 4000 bytes make 80 MB of console lines.
+    // The queue is bounded in bytes, so the server's memory stays far below that.
+    let (server, _console) = start();
+    let before = peak_rss_kib(server.pid());
+    let (_ar, mut aw) = join(&server.addr, "alice").await;
+    let (mut br, _bw) = join(&server.addr, "bob").await;
+    let filler = "c".repeat(4000);
+    let total = 20_000;
+    let send = send_lines(&mut aw, total, |i| format!("{i} {filler}\n"));
+    let receive = async {
+        for _ in 0..total {
+            next_line(&mut br).await;
+        }
+    };
+    tokio::join!(send, receive);
+    let grown_mib = (peak_rss_kib(server.pid()) - before) / 1024;
+    assert!(
+        grown_mib < 24,
+        "the server grew by {grown_mib} MiB with its console blocked"
+    );
+}

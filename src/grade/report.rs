@@ -94,6 +94,8 @@ impl Report {
     }
 }
 
+use crate::visible::visible;
+
 impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let width = self.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
@@ -109,8 +111,10 @@ impl fmt::Display for Report {
                 "  {tag}  {:<width$}  {:>6} ms  {}",
                 c.id, c.duration_ms, c.what
             )?;
-            if !c.reason.is_empty() {
-                writeln!(f, "        {:<width$}  -> {}", "", c.reason)?;
+            // A reason quotes what the graded program sent: shown, never obeyed, line by line.
+            for (i, line) in c.reason.lines().enumerate() {
+                let lead = if i == 0 { "->" } else { "  " };
+                writeln!(f, "        {:<width$}  {lead} {}", "", visible(line))?;
             }
         }
         write!(
@@ -118,5 +122,28 @@ impl fmt::Display for Report {
             "{} passed, {} failed, {} skipped",
             self.passed, self.failed, self.skipped
         )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_reason_quoting_escape_sequences_cannot_control_the_teachers_terminal() {
+        let check = CheckReport {
+            id: "ii_6.x".into(),
+            what: "what".into(),
+            verdict: Verdict::Fail,
+            reason: "got \u{1b}[2Jcleared\nline two \u{202e}rev\r".into(),
+            duration_ms: 1,
+        };
+        let shown = Report::new("ii_6", vec![check]).to_string();
+        assert!(shown.contains("-> got ^[[2Jcleared\n"), "{shown}");
+        assert!(shown.contains("   line two \\u{202e}rev^M\n"), "{shown}");
+        assert!(
+            !shown.contains('\u{1b}') && !shown.contains('\r'),
+            "{shown}"
+        );
     }
 }

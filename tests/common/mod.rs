@@ -20,6 +20,11 @@ impl Server {
         self.addr.rsplit(':').next().unwrap_or_default()
     }
 
+    /// Its process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// Kills the server and waits for it (its console then ends).
     pub fn stop(&mut self) {
         let _ = self.child.kill();
