@@ -2,10 +2,15 @@
 //!
 //! A hyper server on `127.0.0.1:<ephemeral>` whose every answer is chosen by its URL:
 //! `/page/<name>?delay_ms=200&status=200&size=1000` waits 200 ms, then answers status 200
-//! with [`body`]`(name, 1000)`. Checks compute the expected file contents with the same
-//! [`body`] function. The fixture counts the requests it received and the most it was
-//! serving at once, which is how a check tells concurrent downloads from sequential ones.
-//! It stops when dropped.
+//! with [`body`]`(name, 1000)`; what the query leaves out comes from the fixture's
+//! [`PageDefaults`] (no delay, status 200, 1000 bytes, unless it was started with others).
+//! Checks compute the expected file contents with the same [`body`] function. The fixture
+//! counts the requests it received and the most it was serving at once, which is how a
+//! check tells concurrent downloads from sequential ones. It stops when dropped.
+//!
+//! The same server is the learners' offline demo site: the `demo_pages` tool starts it on
+//! a chosen port with chosen defaults ([`Fixture::start_on`]), so that plain page URLs
+//! ([`Fixture::page_url`]) wait like a distant site.
 
 use bytes::Bytes;
 use http_body_util::Full;
@@ -35,6 +40,28 @@ pub struct Fixture {
     server: JoinHandle<()>,
 }
 
+/// What a page answers when its URL's query does not say: `delay_ms`, `status`, `size`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageDefaults {
+    /// Wait before answering (at most [`MAX_DELAY`]).
+    pub delay: Duration,
+    /// Status of the answer (200 to 599).
+    pub status: u16,
+    /// Length of the body (at most [`MAX_SIZE`]).
+    pub size: usize,
+}
+
+impl Default for PageDefaults {
+    /// No delay, status 200, 1000 bytes: what the checks expect of a bare page URL.
+    fn default() -> Self {
+        PageDefaults {
+            delay: Duration::ZERO,
+            status: 200,
+            size: 1000,
+        }
+    }
+}
+
 /// Counters shared by every connection.
 #[derive(Default)]
 struct Stats {
@@ -47,13 +74,28 @@ struct Stats {
 }
 
 impl Fixture {
-    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime.
+    /// Binds `127.0.0.1:0` and starts serving on the current tokio runtime, with the
+    /// default [`PageDefaults`].
     pub async fn start() -> io::Result<Fixture> {
+        Fixture::start_on(
+            SocketAddr::from(([127, 0, 0, 1], 0)),
+            PageDefaults::default(),
+        )
+        .await
+    }
+
+    /// Binds `addr` (port 0: any free port) and starts serving on the current tokio
+    /// runtime; a page whose query leaves out a parameter gets it from `defaults`. Fails
+    /// when the port is taken or when a default is out of range (a status outside 200 to
+    /// 599, a size over [`MAX_SIZE`], a delay over [`MAX_DELAY`]).
+    pub async fn start_on(addr: SocketAddr, defaults: PageDefaults) -> io::Result<Fixture> {
+        let defaults = Page::from_defaults(defaults)
+            .map_err(|reason| io::Error::new(io::ErrorKind::InvalidInput, reason.trim_end()))?;
         // A long accept queue: a check or a bench may start hundreds of downloads at once.
-        let listener = crate::net::listen(SocketAddr::from(([127, 0, 0, 1], 0)))?;
+        let listener = crate::net::listen(addr)?;
         let addr = listener.local_addr()?;
         let stats = Arc::new(Stats::default());
-        let server = tokio::spawn(serve(listener, Arc::clone(&stats)));
+        let server = tokio::spawn(serve(listener, Arc::clone(&stats), defaults));
         Ok(Fixture {
             addr,
             stats,
@@ -74,6 +116,12 @@ impl Fixture {
             self.addr,
             delay.as_millis()
         )
+    }
+
+    /// The URL of page `name` with no query: it answers as the fixture's [`PageDefaults`]
+    /// say.
+    pub fn page_url(&self, name: &str) -> String {
+        format!("http://{}/page/{name}", self.addr)
     }
 
     /// Requests received so far.
@@ -114,7 +162,7 @@ pub fn body(name: &str, size: usize) -> Vec<u8> {
     out
 }
 
-async fn serve(listener: TcpListener, stats: Arc<Stats>) {
+async fn serve(listener: TcpListener, stats: Arc<Stats>, defaults: Page) {
     let mut connections = JoinSet::new();
     loop {
         let stream = match listener.accept().await {
@@ -127,7 +175,7 @@ async fn serve(listener: TcpListener, stats: Arc<Stats>) {
         };
         let stats = Arc::clone(&stats);
         connections.spawn(async move {
-            let service = service_fn(move |req| handle(req, Arc::clone(&stats)));
+            let service = service_fn(move |req| handle(req, Arc::clone(&stats), defaults));
             // A client closing mid-answer is its business, not the fixture's.
             let _ = http1::Builder::new()
                 .serve_connection(TokioIo::new(stream), service)
@@ -158,6 +206,7 @@ impl Drop for InFlight {
 async fn handle(
     req: Request<Incoming>,
     stats: Arc<Stats>,
+    defaults: Page,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     stats.requests.fetch_add(1, Ordering::SeqCst);
     let _in_flight = InFlight::enter(stats);
@@ -167,7 +216,7 @@ async fn handle(
             b"no such path: use /page/<name>\n".to_vec(),
         ));
     };
-    let page = match Page::from_query(req.uri().query().unwrap_or("")) {
+    let page = match Page::from_query(req.uri().query().unwrap_or(""), defaults) {
         Ok(page) => page,
         Err(reason) => return Ok(answer(StatusCode::BAD_REQUEST, reason.into_bytes())),
     };
@@ -186,6 +235,7 @@ fn answer(status: StatusCode, content: Vec<u8>) -> Response<Full<Bytes>> {
 }
 
 /// What a page URL asks for.
+#[derive(Debug, Clone, Copy)]
 struct Page {
     delay: Duration,
     status: StatusCode,
@@ -193,13 +243,26 @@ struct Page {
 }
 
 impl Page {
-    /// Reads `delay_ms`, `status` and `size` (defaults 0, 200, 1000) from a query string.
-    fn from_query(query: &str) -> Result<Page, String> {
-        let mut page = Page {
-            delay: Duration::ZERO,
-            status: StatusCode::OK,
-            size: 1000,
-        };
+    /// `defaults` checked: the same limits as a query's.
+    fn from_defaults(defaults: PageDefaults) -> Result<Page, String> {
+        if defaults.delay > MAX_DELAY {
+            return Err(format!(
+                "delay: at most {} ms, got {}\n",
+                MAX_DELAY.as_millis(),
+                defaults.delay.as_millis()
+            ));
+        }
+        Ok(Page {
+            delay: defaults.delay,
+            status: checked_status(u64::from(defaults.status))?,
+            size: checked_size(defaults.size as u64)?,
+        })
+    }
+
+    /// Reads `delay_ms`, `status` and `size` from a query string; what it leaves out is
+    /// taken from `defaults`.
+    fn from_query(query: &str, defaults: Page) -> Result<Page, String> {
+        let mut page = defaults;
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
             let number: u64 = value
@@ -207,24 +270,28 @@ impl Page {
                 .map_err(|_| format!("{key}: not a number: {value:?}\n"))?;
             match key {
                 "delay_ms" => page.delay = Duration::from_millis(number).min(MAX_DELAY),
-                "status" => {
-                    page.status = u16::try_from(number)
-                        .ok()
-                        .filter(|s| (200..=599).contains(s))
-                        .and_then(|s| StatusCode::from_u16(s).ok())
-                        .ok_or(format!("status: expected 200 to 599, got {number}\n"))?;
-                }
-                "size" => {
-                    page.size = usize::try_from(number)
-                        .ok()
-                        .filter(|s| *s <= MAX_SIZE)
-                        .ok_or(format!("size: at most {MAX_SIZE}, got {number}\n"))?;
-                }
+                "status" => page.status = checked_status(number)?,
+                "size" => page.size = checked_size(number)?,
                 other => return Err(format!("unknown parameter {other:?}\n")),
             }
         }
         Ok(page)
     }
+}
+
+fn checked_status(number: u64) -> Result<StatusCode, String> {
+    u16::try_from(number)
+        .ok()
+        .filter(|s| (200..=599).contains(s))
+        .and_then(|s| StatusCode::from_u16(s).ok())
+        .ok_or(format!("status: expected 200 to 599, got {number}\n"))
+}
+
+fn checked_size(number: u64) -> Result<usize, String> {
+    usize::try_from(number)
+        .ok()
+        .filter(|s| *s <= MAX_SIZE)
+        .ok_or(format!("size: at most {MAX_SIZE}, got {number}\n"))
 }
 
 #[cfg(test)]
@@ -243,15 +310,82 @@ mod tests {
         assert_ne!(body("a", 100), body("b", 100));
     }
 
+    fn plain() -> Page {
+        Page::from_defaults(PageDefaults::default()).expect("valid defaults")
+    }
+
     #[test]
     fn queries_are_validated() {
-        let page = Page::from_query("delay_ms=5&status=404&size=7").expect("valid");
+        let page = Page::from_query("delay_ms=5&status=404&size=7", plain()).expect("valid");
         assert_eq!(
             (page.delay, page.status.as_u16(), page.size),
             (Duration::from_millis(5), 404, 7)
         );
-        assert!(Page::from_query("status=99").is_err());
-        assert!(Page::from_query("size=x").is_err());
-        assert!(Page::from_query("colour=1").is_err());
+        assert!(Page::from_query("status=99", plain()).is_err());
+        assert!(Page::from_query("size=x", plain()).is_err());
+        assert!(Page::from_query("colour=1", plain()).is_err());
+    }
+
+    #[test]
+    fn a_query_overrides_the_defaults_it_names() {
+        let defaults = Page::from_defaults(PageDefaults {
+            delay: Duration::from_millis(300),
+            status: 503,
+            size: 20,
+        })
+        .expect("valid");
+        let page = Page::from_query("", defaults).expect("valid");
+        assert_eq!(
+            (page.delay, page.status.as_u16(), page.size),
+            (Duration::from_millis(300), 503, 20)
+        );
+        let page = Page::from_query("status=200", defaults).expect("valid");
+        assert_eq!(
+            (page.delay, page.status.as_u16(), page.size),
+            (Duration::from_millis(300), 200, 20)
+        );
+        let page = Page::from_query("", plain()).expect("valid");
+        assert_eq!(
+            (page.delay, page.status.as_u16(), page.size),
+            (Duration::ZERO, 200, 1000)
+        );
+    }
+
+    #[test]
+    fn defaults_are_validated() {
+        let with = |delay_ms: u64, status: u16, size: usize| {
+            Page::from_defaults(PageDefaults {
+                delay: Duration::from_millis(delay_ms),
+                status,
+                size,
+            })
+        };
+        assert!(with(0, 200, 0).is_ok());
+        assert!(with(0, 199, 0).is_err());
+        assert!(with(0, 600, 0).is_err());
+        assert!(with(0, 200, MAX_SIZE + 1).is_err());
+        assert!(with(MAX_DELAY.as_millis() as u64 + 1, 200, 0).is_err());
+    }
+
+    #[tokio::test]
+    async fn a_bare_page_url_answers_with_the_defaults() {
+        let defaults = PageDefaults {
+            delay: Duration::ZERO,
+            status: 404,
+            size: 5,
+        };
+        let fixture = Fixture::start_on(SocketAddr::from(([127, 0, 0, 1], 0)), defaults)
+            .await
+            .expect("start");
+        let url = fixture.page_url("x");
+        assert_eq!(url, format!("http://{}/page/x", fixture.addr()));
+        let get = reqwest::get(&url);
+        let response = tokio::time::timeout(Duration::from_secs(5), get)
+            .await
+            .expect("an answer within 5 s")
+            .expect("an answer");
+        assert_eq!(response.status().as_u16(), 404);
+        let bytes = response.bytes().await.expect("a body");
+        assert_eq!(bytes.as_ref(), body("x", 5).as_slice());
     }
 }
