@@ -165,3 +165,44 @@ fn the_blocking_stages_have_no_async_code() {
         }
     }
 }
+
+/// Exit code 2 says "you typed it wrong": a program that cannot build its HTTP client or
+/// start its runtime has a failure (1). Those failures cannot be caused from outside, so
+/// the test reads the code: `usage_error` only reports what the list arguments rejected,
+/// and the programs that can fail to start report it with `fatal`.
+#[test]
+fn runtime_failures_are_not_usage_errors() {
+    for (name, source) in [
+        ("measure", include_str!("../src/bin/measure.rs")),
+        ("web_sync", include_str!("../src/bin/web_sync.rs")),
+        ("web_async", include_str!("../src/bin/web_async.rs")),
+        (
+            "web_sync_multiple",
+            include_str!("../src/bin/web_sync_multiple.rs"),
+        ),
+        (
+            "web_async_multiple",
+            include_str!("../src/bin/web_async_multiple.rs"),
+        ),
+    ] {
+        let code: String = source.split_whitespace().collect();
+        let usage = code.matches("usage_error(").count();
+        let loads = code.matches(".list.load").count();
+        assert_eq!(
+            usage, loads,
+            "{name}: usage_error is for what the list arguments reject, nothing else"
+        );
+        assert_eq!(usage, code.matches("usage_error(e)").count(), "{name}");
+        for message in [
+            "cannot create the HTTP client",
+            "cannot start the async runtime",
+        ] {
+            if code.contains(&message.replace(' ', "")) {
+                assert!(
+                    code.contains("tp6::error::fatal("),
+                    "{name}: {message:?} is not reported with fatal"
+                );
+            }
+        }
+    }
+}

@@ -44,7 +44,11 @@ fn main() -> ExitCode {
 
     let sync_client = match fetch::client() {
         Ok(client) => client,
-        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => {
+            return tp6::error::fatal(
+                anyhow::Error::new(e).context("cannot create the HTTP client"),
+            );
+        }
     };
     let start = Instant::now();
     let sync_outcomes = fetch::download_all(&sync_client, &urls, dir, limit, |_| {});
@@ -55,7 +59,11 @@ fn main() -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime,
-        Err(e) => return tp6::error::usage_error(format!("cannot start the async runtime: {e}")),
+        Err(e) => {
+            return tp6::error::fatal(
+                anyhow::Error::new(e).context("cannot start the async runtime"),
+            );
+        }
     };
     let async_result = runtime.block_on(async {
         let client = fetch_async::client()?;
@@ -66,7 +74,11 @@ fn main() -> ExitCode {
     });
     let (async_outcomes, async_time) = match async_result {
         Ok(done) => done,
-        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => {
+            return tp6::error::fatal(
+                anyhow::Error::new(e).context("cannot create the HTTP client"),
+            );
+        }
     };
 
     let sync = report("sync", &sync_outcomes, sync_time);

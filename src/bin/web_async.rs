@@ -42,7 +42,11 @@ async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
     let client = match client() {
         Ok(client) => client,
-        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => {
+            return tp6::error::fatal(
+                anyhow::Error::new(e).context("cannot create the HTTP client"),
+            );
+        }
     };
     let outcome = fetch_and_write(&client, &args).await;
     print_outcome(&outcome);

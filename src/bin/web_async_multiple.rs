@@ -63,7 +63,11 @@ async fn main() -> ExitCode {
     // One client for every task: cloning it clones a handle, the pool stays shared.
     let client = match client() {
         Ok(client) => client,
-        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => {
+            return tp6::error::fatal(
+                anyhow::Error::new(e).context("cannot create the HTTP client"),
+            );
+        }
     };
     let progress = progress_bar(urls.len());
     let permits = Arc::new(Semaphore::new(args.concurrency as usize));

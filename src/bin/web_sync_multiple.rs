@@ -42,7 +42,11 @@ fn main() -> ExitCode {
     };
     let client = match client() {
         Ok(client) => client,
-        Err(e) => return tp6::error::usage_error(format!("cannot create the HTTP client: {e}")),
+        Err(e) => {
+            return tp6::error::fatal(
+                anyhow::Error::new(e).context("cannot create the HTTP client"),
+            );
+        }
     };
     let start = Instant::now();
     let mut tally = Tally::default();
