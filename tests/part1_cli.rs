@@ -1,6 +1,6 @@
 //! Part I black-box tests of the command line: bad input gets one clear stderr line and a
-//! non-zero exit, never a panic; `--timeout` bounds a request; the blocking stages have no
-//! async code.
+//! non-zero exit, never a panic (a line of the URL file named `FILE:LINE`); `--timeout`
+//! bounds a request; the blocking stages have no async code.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -162,6 +162,36 @@ fn the_blocking_stages_have_no_async_code() {
             .collect();
         for word in ["async", ".await", "tokio"] {
             assert!(!code.contains(word), "{name} mentions {word}");
+        }
+    }
+}
+
+/// The list binaries, which read a URL file and write into `--out-dir`.
+const LIST_BINARIES: [&str; 3] = [SYNC_MULTIPLE, ASYNC_MULTIPLE, MEASURE];
+
+#[test]
+fn a_bad_line_of_the_url_file_is_named_with_its_line() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let out_dir = dir.path().to_string_lossy().into_owned();
+    let cases: [(&[u8], &str); 2] = [
+        (
+            b"# pages\nhttp://127.0.0.1:1/a\n# fran\xe7ais\n",
+            ":3: not UTF-8 text",
+        ),
+        (
+            b"http://127.0.0.1:1/a\nhttp://127.0.0.1:1/b http://127.0.0.1:1/c\n",
+            ":2: \"http://127.0.0.1:1/b http://127.0.0.1:1/c\": one URL per line",
+        ),
+    ];
+    for (i, (content, needle)) in cases.into_iter().enumerate() {
+        let file = dir.path().join(format!("urls{i}.txt"));
+        std::fs::write(&file, content).expect("write list");
+        let file = file.to_string_lossy();
+        let expected = format!("error: {file}{needle}");
+        for bin in LIST_BINARIES {
+            let out = run(bin, &["--out-dir", &out_dir, &file]);
+            assert_one_line_error(&out, 2, &[&expected]);
+            assert!(out.stdout.is_empty(), "{bin}");
         }
     }
 }

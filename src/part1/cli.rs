@@ -2,10 +2,12 @@
 //! every web stage has (`--timeout`, and the list, `--out-dir` of the multiple downloads).
 //!
 //! Bad input is reported as a single `error: …` line on stderr naming the flag, file or
-//! value, with exit code 2 ([`crate::error::parse_args`]); nothing is downloaded or written
-//! before the input is checked.
+//! value (a line of the URL file as `FILE:LINE: …`), with exit code 2
+//! ([`crate::error::parse_args`], [`crate::error::usage_error`]); nothing is downloaded or
+//! written before the input is checked.
 
-use super::{BUNDLED_URLS, DEFAULT_OUT_DIR, DEFAULT_TIMEOUT_SECS, urls::parse_url_list};
+use super::urls::{parse_url_file, parse_url_list};
+use super::{BUNDLED_URLS, DEFAULT_OUT_DIR, DEFAULT_TIMEOUT_SECS};
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -52,12 +54,16 @@ impl ListArgs {
     /// is a directory, so that bad input stops the program before any download.
     pub fn load(&self) -> Result<Vec<String>, String> {
         check_dir(&self.out_dir)?;
-        match &self.file {
-            None => Ok(parse_url_list(BUNDLED_URLS)),
-            Some(file) => std::fs::read_to_string(file)
-                .map(|text| parse_url_list(&text))
-                .map_err(|e| format!("cannot read URL file {}: {e}", file.display())),
-        }
+        self.read_list()
+    }
+
+    fn read_list(&self) -> Result<Vec<String>, String> {
+        let Some(file) = &self.file else {
+            return Ok(parse_url_list(BUNDLED_URLS));
+        };
+        let bytes = std::fs::read(file)
+            .map_err(|e| format!("cannot read URL file {}: {e}", file.display()))?;
+        parse_url_file(&bytes).map_err(|bad| format!("{}:{bad}", file.display()))
     }
 }
 
@@ -91,5 +97,22 @@ mod tests {
             .load()
             .expect_err("no dir");
         assert!(err.starts_with("--out-dir /nonexistent: "), "{err}");
+    }
+
+    #[test]
+    fn a_bad_line_is_named_file_colon_line() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let list = tmp.path().join("urls.txt");
+        std::fs::write(&list, b"http://a.example/\n\xff\n").expect("write list");
+        let args = ListArgs {
+            file: Some(list.clone()),
+            out_dir: tmp.path().into(),
+            timeout: TimeoutArg { secs: 1 },
+        };
+        let err = args.load().expect_err("not UTF-8");
+        assert!(
+            err.starts_with(&format!("{}:2: not UTF-8 text", list.display())),
+            "{err}"
+        );
     }
 }

@@ -5,18 +5,69 @@
 //! `<out_dir>/web_www.ynov.com_`: the URL without its scheme, every character that is not
 //! safe in a file name replaced by `_`.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 use std::path::{Path, PathBuf};
 
 /// The URLs of a list, in order: one per line, trimmed, blank lines and `#` comments
 /// skipped. Nothing is validated here: a bad URL is that URL's failure, reported when it is
-/// fetched, so that it does not stop the others.
+/// fetched, so that it does not stop the others. [`parse_url_file`] is the same with the
+/// checks a file written by hand needs.
 pub fn parse_url_list(text: &str) -> Vec<String> {
-    text.lines()
-        .map(str::trim)
-        .filter(|line| !line.is_empty() && !line.starts_with('#'))
-        .map(str::to_string)
+    entries(text).map(|(_, url)| url.to_string()).collect()
+}
+
+/// A line of a URL file that is not a list line: `Display` is `<line>: <reason>`, for the
+/// caller to put the file name in front.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BadLine {
+    /// 1-based, as editors count.
+    pub line: usize,
+    /// What is wrong with it and what to do.
+    pub reason: String,
+}
+
+impl fmt::Display for BadLine {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.line, self.reason)
+    }
+}
+
+/// The URLs of a list file's bytes, as [`parse_url_list`] reads them, after checking what
+/// a person writing the file by hand can get wrong and would not see: bytes that are not
+/// UTF-8 (a file saved in another encoding) and a line holding more than one word (two URLs,
+/// or a comment after the URL), which would otherwise be fetched as one odd URL. The first
+/// such line is the error. A UTF-8 byte order mark, which some editors put first, is skipped.
+/// A line that is one word but not a URL is left for the download to report.
+pub fn parse_url_file(bytes: &[u8]) -> Result<Vec<String>, BadLine> {
+    let text = std::str::from_utf8(bytes).map_err(|e| {
+        let before = &bytes[..e.valid_up_to()];
+        BadLine {
+            line: 1 + before.iter().filter(|&&b| b == b'\n').count(),
+            reason: "not UTF-8 text (save the file with the UTF-8 encoding)".into(),
+        }
+    })?;
+    entries(text)
+        .map(|(line, url)| match url.split_once(char::is_whitespace) {
+            None => Ok(url.to_string()),
+            Some(_) => Err(BadLine {
+                line,
+                reason: format!(
+                    "{url:?}: one URL per line and nothing after it (a space inside a URL is \
+                     written %20)"
+                ),
+            }),
+        })
         .collect()
+}
+
+/// The list's entries with their 1-based line numbers.
+fn entries(text: &str) -> impl Iterator<Item = (usize, &str)> {
+    text.strip_prefix('\u{feff}')
+        .unwrap_or(text)
+        .lines()
+        .enumerate()
+        .map(|(i, line)| (i + 1, line.trim()))
+        .filter(|(_, line)| !line.is_empty() && !line.starts_with('#'))
 }
 
 /// Longest name [`file_name`] returns, in bytes. File systems allow 255; staying well below
@@ -127,6 +178,47 @@ mod tests {
         assert_eq!(
             parse_url_list(text),
             ["https://a.example/", "http://b.example"]
+        );
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_not_part_of_the_first_url() {
+        assert_eq!(
+            parse_url_list("\u{feff}http://a.example/\n"),
+            ["http://a.example/"]
+        );
+        assert_eq!(
+            parse_url_file("\u{feff}http://a.example/\n".as_bytes()),
+            Ok(vec!["http://a.example/".to_string()])
+        );
+    }
+
+    #[test]
+    fn file_errors_name_the_line() {
+        let latin1 = b"# sites\nhttp://a.example/\n# fran\xe7ais\nhttp://b.example/\n";
+        let err = parse_url_file(latin1).expect_err("not UTF-8");
+        assert_eq!(err.line, 3);
+        assert!(err.to_string().starts_with("3: not UTF-8 text"), "{err}");
+
+        let two = "http://a.example/\r\n\n  http://b.example/ http://c.example/  \n";
+        let err = parse_url_file(two.as_bytes()).expect_err("two URLs on a line");
+        assert_eq!(err.line, 3);
+        assert!(
+            err.to_string()
+                .starts_with("3: \"http://b.example/ http://c.example/\": one URL per line"),
+            "{err}"
+        );
+        let tab = parse_url_file(b"http://a.example/\t# mine\n").expect_err("a comment after");
+        assert_eq!(tab.line, 1);
+    }
+
+    #[test]
+    fn a_good_file_reads_as_the_list() {
+        let text = "# sites\n\n  https://a.example/ \n\t# x y z\nnot-a-url\r\n";
+        assert_eq!(
+            parse_url_file(text.as_bytes()),
+            Ok(parse_url_list(text)),
+            "a comment may hold spaces; a one-word non-URL is the download's to report"
         );
     }
 
