@@ -1,6 +1,7 @@
 //! Part I black-box tests of the command line: bad input gets one clear stderr line and a
-//! non-zero exit, never a panic (a line of the URL file named `FILE:LINE`); `--timeout`
-//! bounds a request; the blocking stages have no async code.
+//! non-zero exit, never a panic (a line of the URL file named `FILE:LINE`); a missing
+//! `--out-dir` is created; `--timeout` bounds a request; the blocking stages have no async
+//! code.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -74,8 +75,8 @@ fn bad_flag_values_are_named() {
         (SYNC_MULTIPLE, &["--colour"], &["--colour"]),
         (
             MEASURE,
-            &["--out-dir", "/nonexistent"],
-            &["--out-dir /nonexistent"],
+            &["--out-dir", "/dev/null"],
+            &["--out-dir /dev/null: not a directory"],
         ),
     ];
     for (bin, args, needles) in cases {
@@ -193,6 +194,46 @@ fn a_bad_line_of_the_url_file_is_named_with_its_line() {
             assert_one_line_error(&out, 2, &[&expected]);
             assert!(out.stdout.is_empty(), "{bin}");
         }
+    }
+}
+
+#[tokio::test]
+async fn a_missing_out_dir_is_created() {
+    let fixture = Fixture::start().await.expect("fixture");
+    let url = fixture.url("made", Duration::ZERO, 200, 10);
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("urls.txt");
+    std::fs::write(&file, format!("{url}\n")).expect("write list");
+    for (i, bin) in LIST_BINARIES.into_iter().enumerate() {
+        let out_dir = dir.path().join(format!("new{i}/pages"));
+        let child = tokio::process::Command::new(bin)
+            .args(["--timeout", "5", "--out-dir"])
+            .args([&out_dir, &file])
+            .kill_on_drop(true)
+            .output();
+        let out = tokio::time::timeout(Duration::from_secs(10), child)
+            .await
+            .expect("ends in time")
+            .expect("runs");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(out.status.success(), "{bin}: {stderr}");
+        let page = tp6::part1::urls::output_path(&out_dir, &url);
+        assert_eq!(std::fs::read(&page).expect("the page").len(), 10, "{bin}");
+    }
+}
+
+#[test]
+fn an_out_dir_that_cannot_be_made_is_named() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("urls.txt");
+    std::fs::write(&file, "http://127.0.0.1:1/a\n").expect("write list");
+    // A directory cannot be made under a regular file.
+    let out_dir = file.join("pages");
+    let out_dir = out_dir.to_string_lossy();
+    let expected = format!("error: --out-dir {out_dir}: cannot create it: ");
+    for bin in LIST_BINARIES {
+        let out = run(bin, &["--out-dir", &out_dir, &file.to_string_lossy()]);
+        assert_one_line_error(&out, 2, &[&expected]);
     }
 }
 

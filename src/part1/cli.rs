@@ -40,9 +40,9 @@ pub struct ListArgs {
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
 
-    /// Where the pages go, each as `web_<name>`.
+    /// Where the pages go, each as `web_<name>`; created if it does not exist.
     #[arg(long, value_name = "DIR", default_value = DEFAULT_OUT_DIR,
-          help = "Directory the pages are written to, each as web_<name>")]
+          help = "Directory the pages are written to, each as web_<name> (created if missing)")]
     pub out_dir: PathBuf,
 
     #[command(flatten)]
@@ -50,11 +50,13 @@ pub struct ListArgs {
 }
 
 impl ListArgs {
-    /// The URLs to download, after checking that the list can be read and that `--out-dir`
-    /// is a directory, so that bad input stops the program before any download.
+    /// The URLs to download, after reading the list (an empty one is fine) and making sure
+    /// `--out-dir` is a directory, created if missing, so that bad input stops the program
+    /// before any download.
     pub fn load(&self) -> Result<Vec<String>, String> {
-        check_dir(&self.out_dir)?;
-        self.read_list()
+        let urls = self.read_list()?;
+        prepare_dir(&self.out_dir)?;
+        Ok(urls)
     }
 
     fn read_list(&self) -> Result<Vec<String>, String> {
@@ -67,11 +69,15 @@ impl ListArgs {
     }
 }
 
-fn check_dir(dir: &Path) -> Result<(), String> {
+/// Makes sure `dir` is a directory, creating it (and its parents) when it does not exist.
+fn prepare_dir(dir: &Path) -> Result<(), String> {
     match std::fs::metadata(dir) {
         Ok(meta) if meta.is_dir() => Ok(()),
         Ok(_) => Err(format!("--out-dir {}: not a directory", dir.display())),
-        Err(e) => Err(format!("--out-dir {}: {e}", dir.display())),
+        // Whatever hides it (missing, a file on the path, no permission), making it either
+        // works or says why it cannot.
+        Err(_) => std::fs::create_dir_all(dir)
+            .map_err(|e| format!("--out-dir {}: cannot create it: {e}", dir.display())),
     }
 }
 
@@ -79,24 +85,48 @@ fn check_dir(dir: &Path) -> Result<(), String> {
 mod tests {
     use super::*;
 
-    #[test]
-    fn a_missing_list_or_directory_is_named() {
-        let args = |file: &str, dir: &str| ListArgs {
+    fn args(file: &Path, dir: &Path) -> ListArgs {
+        ListArgs {
             file: Some(file.into()),
             out_dir: dir.into(),
             timeout: TimeoutArg { secs: 1 },
-        };
-        let err = args("/nonexistent/urls.txt", "/tmp")
+        }
+    }
+
+    #[test]
+    fn a_missing_list_is_named_and_nothing_is_created() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let out = tmp.path().join("out");
+        let err = args(Path::new("/nonexistent/urls.txt"), &out)
             .load()
             .expect_err("no file");
         assert!(
             err.starts_with("cannot read URL file /nonexistent/urls.txt: "),
             "{err}"
         );
-        let err = args("/nonexistent/urls.txt", "/nonexistent")
-            .load()
-            .expect_err("no dir");
-        assert!(err.starts_with("--out-dir /nonexistent: "), "{err}");
+        assert!(!out.exists(), "--out-dir made before the list was read");
+    }
+
+    #[test]
+    fn a_missing_directory_is_created_and_an_impossible_one_named() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let list = tmp.path().join("urls.txt");
+        std::fs::write(&list, "http://a.example/\n").expect("write list");
+        let out = tmp.path().join("new/pages");
+        assert_eq!(
+            args(&list, &out).load().expect("created"),
+            ["http://a.example/"]
+        );
+        assert!(out.is_dir());
+        let under_a_file = list.join("pages");
+        let err = args(&list, &under_a_file).load().expect_err("under a file");
+        let prefix = format!("--out-dir {}: cannot create it: ", under_a_file.display());
+        assert!(err.starts_with(&prefix), "{err}");
+        let err = args(&list, &list).load().expect_err("a file");
+        assert_eq!(
+            err,
+            format!("--out-dir {}: not a directory", list.display())
+        );
     }
 
     #[test]
@@ -104,12 +134,7 @@ mod tests {
         let tmp = tempfile::tempdir().expect("temp dir");
         let list = tmp.path().join("urls.txt");
         std::fs::write(&list, b"http://a.example/\n\xff\n").expect("write list");
-        let args = ListArgs {
-            file: Some(list.clone()),
-            out_dir: tmp.path().into(),
-            timeout: TimeoutArg { secs: 1 },
-        };
-        let err = args.load().expect_err("not UTF-8");
+        let err = args(&list, tmp.path()).load().expect_err("not UTF-8");
         assert!(
             err.starts_with(&format!("{}:2: not UTF-8 text", list.display())),
             "{err}"
