@@ -1,7 +1,7 @@
 //! Part I black-box tests of the command line: bad input gets one clear stderr line and a
 //! non-zero exit, never a panic (a line of the URL file named `FILE:LINE`); a missing
-//! `--out-dir` is created; `--timeout` bounds a request; the blocking stages have no async
-//! code.
+//! `--out-dir` is created; `--timeout` bounds a request; `measure` refuses an empty list;
+//! the blocking stages have no async code.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -169,6 +169,30 @@ fn the_blocking_stages_have_no_async_code() {
 
 /// The list binaries, which read a URL file and write into `--out-dir`.
 const LIST_BINARIES: [&str; 3] = [SYNC_MULTIPLE, ASYNC_MULTIPLE, MEASURE];
+
+#[test]
+fn measure_refuses_an_empty_list() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("urls.txt");
+    std::fs::write(&file, "# nothing yet\n\n").expect("write list");
+    let out_dir = dir.path().join("out");
+    let out = run(
+        MEASURE,
+        &[
+            "--out-dir",
+            &out_dir.to_string_lossy(),
+            &file.to_string_lossy(),
+        ],
+    );
+    let expected = format!("{}: no URL in it", file.display());
+    assert_one_line_error(&out, 2, &[&expected]);
+    assert!(
+        out.stdout.is_empty(),
+        "{:?}",
+        String::from_utf8_lossy(&out.stdout)
+    );
+    assert!(!out_dir.exists(), "--out-dir made for nothing");
+}
 
 #[test]
 fn a_bad_line_of_the_url_file_is_named_with_its_line() {

@@ -8,7 +8,7 @@
 //!
 //! New: nothing about HTTP; this is the comparison the warm-up builds up to. Note how the
 //! blocking part runs before any runtime exists: reqwest's blocking client must not be used
-//! from inside one.
+//! from inside one. A list with no URL is refused: there would be nothing to time.
 //!
 //! Try it:
 //!
@@ -36,7 +36,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
-    let urls = match args.list.load() {
+    let urls = match args.list.load_non_empty() {
         Ok(urls) => urls,
         Err(e) => return tp6::error::usage_error(e),
     };

@@ -59,6 +59,21 @@ impl ListArgs {
         Ok(urls)
     }
 
+    /// [`ListArgs::load`] for a program that has nothing to do without URLs: a list with
+    /// none (only blank lines and comments) is an error, found before `--out-dir` is made.
+    pub fn load_non_empty(&self) -> Result<Vec<String>, String> {
+        let urls = self.read_list()?;
+        if urls.is_empty() {
+            let file = self.file.as_deref().unwrap_or(Path::new("the URL list"));
+            return Err(format!(
+                "{}: no URL in it (only blank lines and # comments)",
+                file.display()
+            ));
+        }
+        prepare_dir(&self.out_dir)?;
+        Ok(urls)
+    }
+
     fn read_list(&self) -> Result<Vec<String>, String> {
         let Some(file) = &self.file else {
             return Ok(parse_url_list(BUNDLED_URLS));
@@ -127,6 +142,27 @@ mod tests {
             err,
             format!("--out-dir {}: not a directory", list.display())
         );
+    }
+
+    #[test]
+    fn an_empty_list_is_refused_only_where_asked() {
+        let tmp = tempfile::tempdir().expect("temp dir");
+        let list = tmp.path().join("urls.txt");
+        std::fs::write(&list, "# nothing yet\n\n").expect("write list");
+        let out = tmp.path().join("out");
+        let err = args(&list, &out).load_non_empty().expect_err("empty");
+        assert_eq!(
+            err,
+            format!(
+                "{}: no URL in it (only blank lines and # comments)",
+                list.display()
+            )
+        );
+        assert!(
+            !out.exists(),
+            "--out-dir made for a list with nothing to do"
+        );
+        assert_eq!(args(&list, &out).load(), Ok(vec![]));
     }
 
     #[test]
