@@ -1,7 +1,7 @@
 //! Part I black-box tests of the command line: bad input gets one clear stderr line and a
 //! non-zero exit, never a panic (a line of the URL file named `FILE:LINE`); a missing
-//! `--out-dir` is created; `--timeout` bounds a request; `measure` refuses an empty list;
-//! the blocking stages have no async code.
+//! `--out-dir` is created; `--timeout` bounds a request; `measure` refuses an empty list and
+//! shows progress on a terminal; the blocking stages have no async code.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -300,4 +300,53 @@ fn runtime_failures_are_not_usage_errors() {
             }
         }
     }
+}
+
+/// A person running `measure` on a long list sees a bar during each of its two runs: the
+/// sequential one (which takes the sum of the delays) included.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 1)]
+async fn measure_shows_progress_in_both_runs_on_a_terminal() {
+    let fixture = Fixture::start().await.expect("fixture");
+    let dir = tempfile::tempdir().expect("temp dir");
+    let file = dir.path().join("urls.txt");
+    let list: String = (0..21)
+        .map(|i| {
+            format!(
+                "{}\n",
+                fixture.url(&format!("p{i}"), Duration::from_millis(40), 200, 10)
+            )
+        })
+        .collect();
+    std::fs::write(&file, list).expect("write list");
+    let mut command = Command::new(MEASURE);
+    command
+        .args(["--timeout", "5", "--out-dir"])
+        .args([dir.path(), &file])
+        .env("TERM", "xterm");
+    // rexpect blocks: run it off the runtime that serves the fixture.
+    let seen = tokio::task::spawn_blocking(move || {
+        let mut term = rexpect::session::spawn_command(command, Some(10_000)).expect("pty");
+        let seen = term.exp_eof().expect("measure ends");
+        let status = term.process().wait().expect("status");
+        (seen, status)
+    });
+    let (seen, status) = tokio::time::timeout(Duration::from_secs(15), seen)
+        .await
+        .expect("measure ends in time")
+        .expect("the pty thread");
+    assert!(
+        matches!(status, rexpect::process::WaitStatus::Exited(_, 0)),
+        "{status:?}: {seen:?}"
+    );
+    let bars: Vec<&str> = seen
+        .split(['\r', '\n'])
+        .filter(|piece| piece.contains("/21 pages"))
+        .collect();
+    let shown = |label: &str| bars.iter().any(|b| b.contains(&format!("{label}: ")));
+    let sync = bars
+        .iter()
+        .any(|b| b.contains("sync: ") && !b.contains("async: "));
+    assert!(sync && shown("async"), "bars {bars:?} in {seen:?}");
+    assert!(seen.contains("speed-up: "), "{seen:?}");
 }

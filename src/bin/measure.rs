@@ -8,7 +8,8 @@
 //!
 //! New: nothing about HTTP; this is the comparison the warm-up builds up to. Note how the
 //! blocking part runs before any runtime exists: reqwest's blocking client must not be used
-//! from inside one. A list with no URL is refused: there would be nothing to time.
+//! from inside one. Long lists show a progress bar in each run (on a terminal), the one
+//! `web_async_multiple` uses. A list with no URL is refused: there would be nothing to time.
 //!
 //! Try it:
 //!
@@ -21,10 +22,11 @@ use clap::Parser;
 use std::io::Write;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
+use tp6::error::usage_error;
 use tp6::part1::cli::ListArgs;
 use tp6::part1::fetch_async::DEFAULT_CONCURRENCY;
 use tp6::part1::summary::{Outcome, Tally};
-use tp6::part1::{fetch, fetch_async};
+use tp6::part1::{fetch, fetch_async, progress};
 
 /// Time the sequential and the concurrent download of the same list.
 #[derive(Parser)]
@@ -38,7 +40,7 @@ fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
     let urls = match args.list.load_non_empty() {
         Ok(urls) => urls,
-        Err(e) => return tp6::error::usage_error(e),
+        Err(e) => return usage_error(e),
     };
     let (dir, limit) = (&args.list.out_dir, args.list.timeout.limit());
 
@@ -50,9 +52,11 @@ fn main() -> ExitCode {
             );
         }
     };
+    let bar = progress::bar(urls.len(), "sync");
     let start = Instant::now();
-    let sync_outcomes = fetch::download_all(&sync_client, &urls, dir, limit, |_| {});
+    let sync_outcomes = fetch::download_all(&sync_client, &urls, dir, limit, |_| bar.inc(1));
     let sync_time = start.elapsed();
+    bar.finish_and_clear();
 
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -67,10 +71,16 @@ fn main() -> ExitCode {
     };
     let async_result = runtime.block_on(async {
         let client = fetch_async::client()?;
+        let bar = progress::bar(urls.len(), "async");
         let start = Instant::now();
         let outcomes =
-            fetch_async::download_all(&client, &urls, dir, limit, DEFAULT_CONCURRENCY).await;
-        Ok::<_, reqwest::Error>((outcomes, start.elapsed()))
+            fetch_async::download_all(&client, &urls, dir, limit, DEFAULT_CONCURRENCY, |_| {
+                bar.inc(1)
+            })
+            .await;
+        let elapsed = start.elapsed();
+        bar.finish_and_clear();
+        Ok::<_, reqwest::Error>((outcomes, elapsed))
     });
     let (async_outcomes, async_time) = match async_result {
         Ok(done) => done,

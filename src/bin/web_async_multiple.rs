@@ -26,8 +26,6 @@
 //! ```
 
 use clap::Parser;
-use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use std::io::IsTerminal;
 use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Instant;
@@ -35,11 +33,9 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tp6::part1::cli::ListArgs;
 use tp6::part1::fetch_async::{DEFAULT_CONCURRENCY, client, download};
+use tp6::part1::progress;
 use tp6::part1::summary::{Tally, print_outcome};
 use tp6::part1::urls::output_path;
-
-/// Lists longer than this get a progress bar (when stderr is a terminal).
-const PROGRESS_THRESHOLD: usize = 20;
 
 /// Download every URL of a list concurrently, with one shared HTTP client.
 #[derive(Parser)]
@@ -69,7 +65,8 @@ async fn main() -> ExitCode {
             );
         }
     };
-    let progress = progress_bar(urls.len());
+    // Shown for long lists on a terminal only (more than 20 pages).
+    let progress = progress::bar(urls.len(), "");
     let permits = Arc::new(Semaphore::new(args.concurrency as usize));
     let limit = args.list.timeout.limit();
     let start = Instant::now();
@@ -102,17 +99,4 @@ async fn main() -> ExitCode {
     progress.finish_and_clear();
     tally.print(start.elapsed());
     tally.exit_code()
-}
-
-/// A bar on stderr for long lists in a terminal; otherwise a hidden one, so that piped
-/// output and short lists stay plain text.
-fn progress_bar(len: usize) -> ProgressBar {
-    if len <= PROGRESS_THRESHOLD || !std::io::stderr().is_terminal() {
-        return ProgressBar::hidden();
-    }
-    let bar = ProgressBar::with_draw_target(Some(len as u64), ProgressDrawTarget::stderr());
-    if let Ok(style) = ProgressStyle::with_template("{bar:40} {pos}/{len} pages, {elapsed}") {
-        bar.set_style(style);
-    }
-    bar
 }

@@ -57,13 +57,15 @@ pub async fn download(client: &Client, url: &str, path: &Path, limit: Duration) 
 }
 
 /// Every URL of the list at once (at most `concurrency` in flight), each into
-/// `out_dir/web_<name>`, with one shared client; returns the outcomes in list order.
+/// `out_dir/web_<name>`, with one shared client; calls `on_done` as each finishes (in
+/// completion order, to show progress) and returns the outcomes in list order.
 pub async fn download_all(
     client: &Client,
     urls: &[String],
     out_dir: &Path,
     limit: Duration,
     concurrency: u32,
+    mut on_done: impl FnMut(&Outcome),
 ) -> Vec<Outcome> {
     let permits = Arc::new(Semaphore::new(concurrency.max(1) as usize));
     let mut tasks = JoinSet::new();
@@ -79,6 +81,7 @@ pub async fn download_all(
     let mut outcomes: Vec<Option<Outcome>> = urls.iter().map(|_| None).collect();
     while let Some(joined) = tasks.join_next().await {
         if let Ok((index, outcome)) = joined {
+            on_done(&outcome);
             outcomes[index] = Some(outcome);
         }
     }

@@ -10,12 +10,14 @@
 //! | [`error`] | every web stage | [`FetchError`]: one failed URL, one line |
 //! | [`cli`] | every Part I binary | flag parsing with one-line errors, shared option checks |
 //! | [`summary`] | every web stage | the per-URL report lines and the exit code |
+//! | [`progress`] | `web_async_multiple`, `measure` | the progress bar of long lists, on a terminal only |
 
 pub mod cli;
 pub mod count;
 pub mod error;
 pub mod fetch;
 pub mod fetch_async;
+pub mod progress;
 pub mod summary;
 pub mod urls;
 
