@@ -22,7 +22,7 @@
 //! | [`chat::registry`] | `chat_server_ii_4` | every connected client, and the broadcast that never waits |
 //! | [`chat::handshake`] | `chat_server_ii_5` | `Hello\|<pseudo>` parsing and validation |
 //! | [`chat::terminal`] | `chat_client_ii_3` | the user's terminal: keyboard thread, printing above the prompt |
-//! | [`grade`] | every stage | the executable spec: checks, runner, reports |
+//! | [`grade`] | every stage | the executable spec: checks, runner, reports; its loopback HTTP fixture is also `demo_pages` |
 //! | [`bench`](mod@bench) | `chat_bench` | the load generator: clients that join, send, and measure what arrives |
 //! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections; a socket of an address's family |
 //! | [`stages`] | every stage | the manifest: every stage in order |

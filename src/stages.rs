@@ -41,7 +41,7 @@ pub struct Stage {
 }
 
 /// Binaries that are tools, not stages.
-pub const TOOLS: &[&str] = &["grade", "chat_bench"];
+pub const TOOLS: &[&str] = &["grade", "chat_bench", "demo_pages"];
 
 use Part::*;
 use Status::*;
