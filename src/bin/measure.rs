@@ -11,11 +11,13 @@
 //! from inside one. Long lists show a progress bar in each run (on a terminal), the one
 //! `web_async_multiple` uses. A list with no URL is refused: there would be nothing to time.
 //!
-//! Try it:
+//! Try it (no internet needed: `demo_pages` serves pages that each wait 300 ms, like a
+//! distant site, and writes a list of them; leave it running in a terminal of its own):
 //!
 //! ```text
+//! cargo run --bin demo_pages -- --pages 20 --delay-ms 300 --write-list /tmp/urls.txt
+//! cargo run --bin measure -- /tmp/urls.txt --out-dir /tmp/pages
 //! cargo run --bin measure                      # the bundled list of ten sites (internet)
-//! cargo run --bin measure -- /tmp/urls.txt --out-dir /tmp
 //! ```
 
 use clap::Parser;

@@ -8,11 +8,12 @@
 //! New compared to `web_sync`: `reqwest::Client` (async) instead of the blocking one,
 //! `tokio::fs::write` instead of `std::fs::write`, `#[tokio::main]`.
 //!
-//! Try it (no internet needed: serve a directory locally):
+//! Try it (no internet needed: `demo_pages` serves a local site, leave it running in a
+//! terminal of its own):
 //!
 //! ```text
-//! python3 -m http.server 8000 --bind 127.0.0.1 &
-//! cargo run --bin web_async -- http://127.0.0.1:8000/
+//! cargo run --bin demo_pages
+//! cargo run --bin web_async -- http://127.0.0.1:8000/page/hello
 //! cat /tmp/web_page
 //! ```
 

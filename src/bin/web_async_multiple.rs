@@ -16,12 +16,12 @@
 //! Spread over every core, the last request leaves sooner. Measured on two cores with 200
 //! pages of the loopback fixture: about 230 ms against 240 ms on one thread (BENCHMARKS.md).
 //!
-//! Try it (no internet needed: serve a directory locally):
+//! Try it (no internet needed: `demo_pages` serves a local site whose pages each wait
+//! 300 ms, and writes a list of them; leave it running in a terminal of its own):
 //!
 //! ```text
-//! python3 -m http.server 8000 --bind 127.0.0.1 &
-//! printf 'http://127.0.0.1:8000/\nhttp://127.0.0.1:8000/missing\n' > /tmp/urls.txt
-//! cargo run --bin web_async_multiple -- /tmp/urls.txt --out-dir /tmp
+//! cargo run --bin demo_pages -- --pages 30 --write-list /tmp/urls.txt
+//! cargo run --bin web_async_multiple -- /tmp/urls.txt --out-dir /tmp/pages
 //! cargo run --bin web_async_multiple -- --concurrency 1 /tmp/urls.txt   # sequential again
 //! ```
 

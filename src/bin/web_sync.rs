@@ -8,13 +8,14 @@
 //! New: HTTP with `reqwest::blocking`, errors that name the URL and the reason (an HTTP
 //! status of 400 or more is an error), exit code 0 on success and 1 on failure.
 //!
-//! Try it (no internet needed: serve a directory locally):
+//! Try it (no internet needed: `demo_pages` serves a local site, leave it running in a
+//! terminal of its own):
 //!
 //! ```text
-//! python3 -m http.server 8000 --bind 127.0.0.1 &
-//! cargo run --bin web_sync -- http://127.0.0.1:8000/
+//! cargo run --bin demo_pages
+//! cargo run --bin web_sync -- http://127.0.0.1:8000/page/hello
 //! cat /tmp/web_page
-//! cargo run --bin web_sync -- --output /tmp/x --timeout 2 http://127.0.0.1:8000/missing
+//! cargo run --bin web_sync -- --output /tmp/x --timeout 2 'http://127.0.0.1:8000/page/x?status=404'
 //! ```
 
 use clap::Parser;

@@ -9,12 +9,13 @@
 //! New compared to `web_sync`: a list, a loop, one client reused for every page, a failure
 //! that does not stop the others, the total time, exit code 1 when any URL failed.
 //!
-//! Try it (no internet needed: serve a directory locally):
+//! Try it (no internet needed: `demo_pages` serves a local site whose pages each wait
+//! 300 ms, and writes a list of them; leave it running in a terminal of its own):
 //!
 //! ```text
-//! python3 -m http.server 8000 --bind 127.0.0.1 &
-//! printf 'http://127.0.0.1:8000/\nhttp://127.0.0.1:8000/missing\n' > /tmp/urls.txt
-//! cargo run --bin web_sync_multiple -- /tmp/urls.txt --out-dir /tmp
+//! cargo run --bin demo_pages -- --pages 10 --write-list /tmp/urls.txt
+//! echo 'http://127.0.0.1:8000/page/missing?status=404' >> /tmp/urls.txt
+//! cargo run --bin web_sync_multiple -- /tmp/urls.txt --out-dir /tmp/pages
 //! cargo run --bin web_sync_multiple          # the bundled list of ten sites (internet)
 //! ```
 
