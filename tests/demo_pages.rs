@@ -128,7 +128,9 @@ async fn the_chosen_status_is_every_pages_answer() {
 }
 
 /// The point of the tool: against pages that wait, the concurrent run is several times
-/// faster (8 pages of 200 ms: 1.6 s one after the other, about 0.2 s at once).
+/// faster (8 pages of 200 ms: 1.6 s one after the other, about 0.2 s at once, so about 8x;
+/// 2x leaves room for a busy machine and still fails the inverted 0.02x of a server that
+/// answers at once but accepts few connections).
 #[tokio::test]
 async fn measure_on_its_list_shows_a_real_speed_up() {
     let dir = tempfile::tempdir().expect("temp dir");
@@ -167,7 +169,7 @@ async fn measure_on_its_list_shows_a_real_speed_up() {
                 .ok()
         })
         .unwrap_or_else(|| panic!("no speed-up line in {stdout:?}"));
-    assert!(speed_up >= 3.0, "speed-up {speed_up} in {stdout:?}");
+    assert!(speed_up >= 2.0, "speed-up {speed_up} in {stdout:?}");
 }
 
 /// Runs `demo_pages <args>` expecting it to stop by itself (killed if it does not).
