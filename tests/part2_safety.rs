@@ -7,12 +7,13 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 mod common;
 
 const SERVER: &str = env!("CARGO_BIN_EXE_chat_server_ii_6");
 const CLIENT: &str = env!("CARGO_BIN_EXE_chat_client_ii_6");
+#[cfg(unix)]
 const CLIENT_II_3: &str = env!("CARGO_BIN_EXE_chat_client_ii_3");
 
 /// Every wait of these tests.
@@ -199,6 +200,7 @@ fn the_longest_message_the_server_accepts_reaches_the_client_whole() {
 #[cfg(unix)] // the test stops the client with SIGINT
 #[test]
 fn a_client_whose_server_stopped_reading_still_shows_messages_and_obeys_ctrl_c() {
+    use std::time::Instant;
     // A server with a tiny receive buffer that never reads, and says something every 50 ms.
     let socket = socket2::Socket::new(socket2::Domain::IPV4, socket2::Type::STREAM, None).unwrap();
     socket.set_recv_buffer_size(4096).unwrap();
@@ -221,17 +223,24 @@ fn a_client_whose_server_stopped_reading_still_shows_messages_and_obeys_ctrl_c()
 
     let mut client = Client::start(CLIENT_II_3, &["--port", &port]);
     client.wait_for("ping 0\n");
-    // 900 KB typed: far more than the kernel buffers, so the client's writes to the
-    // server are blocked for good.
+    // 6 MB typed: more than the kernel buffers on loopback (up to 4 MiB of send buffer),
+    // so the client's writes to the server are blocked for good.
     let mut stdin = client.child.stdin.take().unwrap();
     let line = format!("{}\n", "x".repeat(999));
-    let typed = std::thread::spawn(move || {
-        for _ in 0..900 {
-            stdin.write_all(line.as_bytes()).unwrap();
+    let (typed, all_typed) = mpsc::channel();
+    std::thread::spawn(move || {
+        for _ in 0..6000 {
+            if stdin.write_all(line.as_bytes()).is_err() {
+                return;
+            }
         }
-        stdin // kept open: the user has not finished typing
+        // Kept open: the user has not finished typing.
+        let _ = typed.send(stdin);
     });
-    let _stdin = typed.join().unwrap();
+    // A client blocked in its write to the server stops taking input too.
+    let _stdin = all_typed
+        .recv_timeout(WAIT)
+        .expect("the client stopped reading what is typed");
     // Messages from the server keep being shown.
     let shown_at = Instant::now();
     let mut pings = 0;

@@ -201,11 +201,14 @@ async fn a_client_that_never_reads_is_cut_off_logged_and_announced() {
 }
 
 /// Reads `want` relayed lines (and nothing else: a leave would mean someone was cut) from
-/// every reader at once.
+/// every reader at once, after a pause: readers busy elsewhere for half a second (a slow
+/// machine, a process briefly not scheduled), not readers that stopped. Meanwhile messages
+/// pile up in the server's queues for them, several MB each.
 async fn read_relays(
     readers: Vec<AsyncBufReader<tokio::net::tcp::OwnedReadHalf>>,
     want: usize,
 ) -> Vec<Vec<String>> {
+    tokio::time::sleep(Duration::from_millis(500)).await;
     let reads = readers.into_iter().map(|mut r| async move {
         let mut got = Vec::with_capacity(want);
         while got.len() < want {
@@ -220,10 +223,10 @@ async fn read_relays(
 
 #[tokio::test]
 async fn a_burst_of_several_megabytes_cuts_nobody_who_reads() {
-    // Ten clients each send 500 lines of 1000 bytes at once (5 MB in, 45 MB out) and read
+    // Ten clients each send 1000 lines of 1000 bytes at once (10 MB in, 90 MB out) and read
     // everything the others send: all of it arrives, and nobody is cut.
     let (server, _console) = start();
-    let (clients, per) = (10, 500);
+    let (clients, per) = (10, 1000);
     let mut readers = Vec::new();
     let mut writers = Vec::new();
     for i in 0..clients {

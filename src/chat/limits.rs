@@ -59,4 +59,5 @@ pub const CONSOLE_BACKLOG: usize = 4 * 1024 * 1024;
 
 /// Bytes a chat client may have waiting for a server that does not read them (typed or
 /// piped lines). Past it the server counts as gone: it has stopped reading.
-pub const CLIENT_QUEUE_CAP: usize = 1024 * 1024;
+/// Generous: a user pasting a long text into a slow link must not be cut off.
+pub const CLIENT_QUEUE_CAP: usize = 8 * 1024 * 1024;

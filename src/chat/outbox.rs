@@ -16,6 +16,7 @@
 use super::limits::{CLIENT_QUEUE_CAP, CLOSE_GRACE, PER_MESSAGE_OVERHEAD, QUEUE_CAP, STALL};
 use super::wire::Wire;
 use bytes::{Buf, Bytes};
+use futures::FutureExt;
 use std::collections::VecDeque;
 use std::fmt;
 use std::io::IoSlice;
@@ -303,6 +304,17 @@ async fn write_batch<W: AsyncWrite + Unpin>(
     let far = Instant::now() + Duration::from_secs(86_400 * 365);
     let mut progress = Instant::now();
     while !batch.is_empty() {
+        // Most writes complete at once: try without arming any timer first.
+        if let Some(written) = write_some(socket, wire, batch).now_or_never() {
+            match written {
+                Ok(0) | Err(_) => return Err(Gone::WriteFailed),
+                Ok(n) => {
+                    consume(batch, n);
+                    progress = Instant::now();
+                    continue;
+                }
+            }
+        }
         let stall_at = shared.limits.stall.map_or(far, |s| progress + s);
         let give_up = stall_at.min(deadline.unwrap_or(far));
         // Cancelling a pending write is safe: a write that has not completed wrote nothing.
