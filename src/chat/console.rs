@@ -6,9 +6,9 @@
 //! stdout is a pipe nobody reads, `println!` blocks the task that called it. Lines are sent
 //! instead to a thread that writes them through a buffer and flushes whenever it has nothing
 //! more to write, so a quiet server still shows each line at once. The queue is bounded in
-//! bytes ([`CONSOLE_BACKLOG`]): when stdout cannot keep up, lines are dropped and counted,
-//! and the count is printed as soon as stdout is writable again — a slow terminal costs log
-//! lines, never memory or latency.
+//! bytes ([`CONSOLE_BACKLOG`]) and in lines: when stdout cannot keep up, lines are dropped
+//! and counted, and the count is printed as soon as stdout is writable again — a slow
+//! terminal costs log lines, never memory or latency.
 //!
 //! Console lines quote what peers sent (messages, pseudos), so the thread prints each one
 //! through [`visible`]: an escape sequence or a lone `\r` in a message is shown, not obeyed.
@@ -18,10 +18,10 @@ use crate::visible::visible;
 use std::io::Write;
 use std::sync::OnceLock;
 use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
-use std::sync::mpsc::{self, Sender};
+use std::sync::mpsc::{self, SyncSender};
 
 struct Console {
-    lines: Sender<String>,
+    lines: SyncSender<String>,
     /// Bytes of the lines queued and not yet written.
     queued: AtomicUsize,
     dropped: AtomicU64,
@@ -32,9 +32,13 @@ static CONSOLE: OnceLock<Console> = OnceLock::new();
 /// Bytes gathered before a write to stdout.
 const BATCH: usize = 64 * 1024;
 
+/// Lines that may wait, whatever their size: the channel's slots are allocated once, which
+/// keeps sending a line cheap (no allocation per line on the server's hot path).
+const QUEUE_LINES: usize = 16 * 1024;
+
 fn console() -> &'static Console {
     CONSOLE.get_or_init(|| {
-        let (lines, rx) = mpsc::channel::<String>();
+        let (lines, rx) = mpsc::sync_channel::<String>(QUEUE_LINES);
         std::thread::spawn(move || {
             let mut batch = Vec::with_capacity(BATCH);
             while let Ok(first) = rx.recv() {
@@ -86,7 +90,8 @@ pub fn line(text: impl Into<String>) {
         c.dropped.fetch_add(1, Ordering::Relaxed);
         return;
     }
-    if c.lines.send(text).is_err() {
+    if c.lines.try_send(text).is_err() {
         c.queued.fetch_sub(len, Ordering::Relaxed);
+        c.dropped.fetch_add(1, Ordering::Relaxed);
     }
 }

@@ -120,6 +120,9 @@ struct State {
     queue: VecDeque<Bytes>,
     /// Bytes counted against the cap for what is in `queue`.
     bytes: usize,
+    /// No more pushes (closing or gone). A copy of the signal under the queue's own lock,
+    /// so that a push, the hot path of every broadcast, takes one lock and no other.
+    refused: bool,
 }
 
 impl Outbox {
@@ -143,13 +146,12 @@ impl Outbox {
 
     /// Queues one encoded message. Never waits.
     pub fn push(&self, frame: Bytes) -> Push {
-        if *self.shared.signal.borrow() != Signal::Open {
+        let mut state = self.shared.lock();
+        if state.refused {
             return Push::Closed;
         }
-        let mut state = self.shared.lock();
         let cost = frame.len() + PER_MESSAGE_OVERHEAD;
         if state.bytes + cost > self.shared.limits.cap {
-            *state = State::default();
             drop(state);
             self.shared.mark_gone(Gone::Overflow);
             return Push::Full;
@@ -164,6 +166,7 @@ impl Outbox {
     /// No more messages: the writer sends what is queued, within [`CLOSE_GRACE`], then
     /// shuts the socket down.
     pub fn close(&self) {
+        self.shared.lock().refused = true;
         self.shared.signal.send_if_modified(|s| {
             let open = *s == Signal::Open;
             if open {
@@ -216,7 +219,10 @@ impl Shared {
             }
             first
         });
-        *self.lock() = State::default();
+        *self.lock() = State {
+            refused: true,
+            ..State::default()
+        };
     }
 }
 
