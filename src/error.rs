@@ -6,35 +6,14 @@
 //! [`parse_args`] and [`usage_error`]: one line, exit code 2. A binary with no arguments
 //! where it needs a subcommand gets its usage, as clap prints it.
 //!
-//! [`MainResult`] is the older way, `fn main() -> MainResult` with `?`: the message is the
-//! same one line, but the standard library prefixes it with `Error:` (capital E) and there
-//! is no way around that; `fn main() -> ExitCode` calling [`fatal`] keeps the project's
-//! style.
+//! `main` returns an `ExitCode`: [`exit_code`] of the program's run, a function returning
+//! `anyhow::Result<()>` where `?` works as usual. (Returning a `Result` from `main` itself
+//! would print `Error: …` with a capital E, which the standard library adds and nothing can
+//! change.)
 
 use clap::Parser;
 use clap::error::ErrorKind;
-use std::fmt;
 use std::process::ExitCode;
-
-/// A fatal error of a binary; `main` returns `Result<(), Fatal>` (printed `Error: …` by the
-/// standard library, see the module docs).
-pub struct Fatal(anyhow::Error);
-
-impl fmt::Debug for Fatal {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        // `{:#}` joins the context chain on one line: "outer: inner: root cause".
-        write!(f, "{:#}", self.0)
-    }
-}
-
-impl<E: Into<anyhow::Error>> From<E> for Fatal {
-    fn from(e: E) -> Self {
-        Fatal(e.into())
-    }
-}
-
-/// What `main` returns.
-pub type MainResult = Result<(), Fatal>;
 
 /// Exit code for bad usage (the convention clap and most tools follow).
 pub const USAGE_EXIT: u8 = 2;
@@ -76,6 +55,15 @@ fn one_line_error(rendered: &str) -> String {
 pub fn usage_error(message: impl std::fmt::Display) -> ExitCode {
     eprintln!("error: {message}");
     ExitCode::from(USAGE_EXIT)
+}
+
+/// What `main` returns for the result of the program's run: success, or the error on one
+/// line (see [`fatal`]).
+pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => fatal(e),
+    }
 }
 
 /// Prints `error: <message>: <cause>: …` on one line and returns exit code 1, for `main`

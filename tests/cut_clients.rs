@@ -7,12 +7,11 @@
 
 use std::collections::HashMap;
 use std::time::{Duration, Instant};
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::io::AsyncWriteExt;
 use tokio::net::{TcpSocket, TcpStream};
 
 mod common;
-
-const WAIT: Duration = Duration::from_secs(5);
+use common::{join_on as join, next_line};
 
 /// Open descriptors of a process.
 fn fds(pid: u32) -> usize {
@@ -28,38 +27,6 @@ fn tcp_mem_kib() -> u64 {
     let fields: Vec<&str> = tcp.split_whitespace().collect();
     let at = fields.iter().position(|f| *f == "mem").unwrap();
     fields[at + 1].parse::<u64>().unwrap() * 4
-}
-
-/// Joins as `pseudo` on `stream`; returns once its own announcement is read.
-async fn join(
-    stream: TcpStream,
-    pseudo: &str,
-) -> (
-    BufReader<tokio::net::tcp::OwnedReadHalf>,
-    tokio::net::tcp::OwnedWriteHalf,
-) {
-    let (r, mut w) = stream.into_split();
-    let mut r = BufReader::new(r);
-    w.write_all(format!("Hello|{pseudo}\n").as_bytes())
-        .await
-        .unwrap();
-    let mut line = String::new();
-    tokio::time::timeout(WAIT, r.read_line(&mut line))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(line, format!("Annonce : {pseudo} a rejoint la chatroom\n"));
-    (r, w)
-}
-
-async fn next_line(r: &mut BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
-    let mut line = String::new();
-    let n = tokio::time::timeout(WAIT, r.read_line(&mut line))
-        .await
-        .expect("a line within 5 s")
-        .unwrap();
-    assert!(n > 0, "connection closed");
-    line
 }
 
 #[tokio::test]

@@ -155,6 +155,39 @@ fn a_peer_never_controls_another_users_terminal_piped() {
     }
 }
 
+#[cfg(unix)] // pseudo-terminals
+#[test]
+fn a_peer_never_controls_another_users_terminal_on_a_pty() {
+    // The same attacks against a person at a terminal: the line editor prints messages
+    // above the prompt, through the same rendering.
+    let (server, _console) = common::start(SERVER, &[]);
+    let mut command = Command::new(CLIENT);
+    command
+        .args(["--port", server.port(), "--pseudo", "alice"])
+        .env("TERM", "xterm");
+    let timeout_ms = WAIT.as_millis() as u64;
+    let mut term = rexpect::session::spawn_command(command, Some(timeout_ms)).unwrap();
+    term.exp_string("Annonce : alice a rejoint la chatroom")
+        .unwrap();
+    let (mut mallory, _r) = join_raw(&server.addr, "mallory", b"\n");
+    term.exp_string("Annonce : mallory a rejoint la chatroom")
+        .unwrap();
+    // rexpect turns each byte the terminal receives into one char: compare bytes that way.
+    let as_bytes = |text: &str| text.bytes().map(char::from).collect::<String>();
+    for (attack, shown) in ATTACKS {
+        mallory.write_all(attack.as_bytes()).unwrap();
+        mallory.write_all(b"\n").unwrap();
+        // Obeyed instead of shown, the attack would never print this text.
+        let before = term
+            .exp_string(&as_bytes(&format!("mallory a dit : {shown}")))
+            .unwrap_or_else(|e| panic!("{attack:?} not shown as {shown:?}: {e}"));
+        assert!(
+            !before.contains(&as_bytes(attack)),
+            "{attack:?} reached the terminal"
+        );
+    }
+}
+
 #[test]
 fn in_tp_mode_a_message_cannot_forge_a_second_line() {
     let (server, _console) = common::start(SERVER, &["--wire", "tp"]);

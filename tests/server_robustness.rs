@@ -3,10 +3,11 @@
 
 use std::io::BufRead;
 use std::time::Duration;
-use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader as AsyncBufReader};
+use tokio::io::{AsyncWriteExt, BufReader as AsyncBufReader};
 use tokio::net::TcpStream;
 
 mod common;
+use common::{join_on, next_line};
 
 /// Starts `chat_server_ii_6`; returns it and its console, already past the `Serving on`
 /// line. A test that keeps the console without reading it lets the pipe fill up.
@@ -25,39 +26,6 @@ async fn join(
     tokio::net::tcp::OwnedWriteHalf,
 ) {
     join_on(TcpStream::connect(addr).await.unwrap(), pseudo).await
-}
-
-/// Says hello on `stream` and waits for the server's announcement of it: once it is read,
-/// the client is in the room, and anyone who joins later is announced after it.
-async fn join_on(
-    stream: TcpStream,
-    pseudo: &str,
-) -> (
-    AsyncBufReader<tokio::net::tcp::OwnedReadHalf>,
-    tokio::net::tcp::OwnedWriteHalf,
-) {
-    let (r, mut w) = stream.into_split();
-    let mut r = AsyncBufReader::new(r);
-    w.write_all(format!("Hello|{pseudo}\n").as_bytes())
-        .await
-        .unwrap();
-    let mut line = String::new();
-    tokio::time::timeout(Duration::from_secs(3), r.read_line(&mut line))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(line, format!("Annonce : {pseudo} a rejoint la chatroom\n"));
-    (r, w)
-}
-
-async fn next_line(r: &mut AsyncBufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
-    let mut line = String::new();
-    let n = tokio::time::timeout(Duration::from_secs(3), r.read_line(&mut line))
-        .await
-        .expect("a line within 3 s")
-        .unwrap();
-    assert!(n > 0, "connection closed");
-    line
 }
 
 /// Writes `line(0)` to `line(total - 1)`, one after the other.

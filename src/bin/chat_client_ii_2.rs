@@ -15,6 +15,7 @@
 use anyhow::{Context, anyhow};
 use clap::Parser;
 use std::io::Write;
+use std::process::ExitCode;
 use std::time::Duration;
 use tp6::chat::cli::Endpoint;
 use tp6::chat::link::BlockingLink;
@@ -31,8 +32,12 @@ struct Args {
     timeout: u64,
 }
 
-fn main() -> tp6::error::MainResult {
+fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
+    tp6::error::exit_code(run(args))
+}
+
+fn run(args: Args) -> anyhow::Result<()> {
     let addr = args.endpoint.socket_addr();
     let timeout = Duration::from_secs(args.timeout.max(1));
     let mut server = BlockingLink::connect(&args.endpoint, timeout)?;

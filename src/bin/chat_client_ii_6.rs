@@ -16,6 +16,7 @@
 //! ```
 
 use clap::Parser;
+use std::process::ExitCode;
 use tp6::chat::cli::Endpoint;
 use tp6::chat::link::Link;
 use tp6::chat::terminal::Terminal;
@@ -32,8 +33,12 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> tp6::error::MainResult {
+async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
+    tp6::error::exit_code(run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     // Connect first: a server that is down is reported before anything is asked.
     let mut server = Link::connect(&args.endpoint).await?;
     let mut terminal = Terminal::start();

@@ -18,6 +18,7 @@
 //! ```
 
 use clap::Parser;
+use std::process::ExitCode;
 use std::sync::Arc;
 use tp6::chat::cli::Endpoint;
 use tp6::chat::connection::Connection;
@@ -33,8 +34,12 @@ struct Args {
 }
 
 #[tokio::main]
-async fn main() -> tp6::error::MainResult {
+async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
+    tp6::error::exit_code(run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
     let listener = server::listen(&args.endpoint).await?;
     let registry = Arc::new(Registry::new(args.endpoint.wire));
     server::serve(listener, args.endpoint.wire, move |conn| {

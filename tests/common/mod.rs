@@ -1,5 +1,6 @@
 //! What several integration tests share: starting one of our server binaries on a free
-//! port and reading the address from its `Serving on <ip>:<port>` line.
+//! port and reading the address from its `Serving on <ip>:<port>` line, joining its chat
+//! and reading lines from it.
 
 // Each test crate compiles its own copy and uses only part of it.
 #![allow(dead_code)]
@@ -58,4 +59,47 @@ pub fn start(bin: &str, extra: &[&str]) -> (Server, BufReader<ChildStdout>) {
         .unwrap_or_else(|| panic!("{bin}: not a Serving on line: {first:?}"))
         .to_string();
     (Server { child, addr }, console)
+}
+
+/// Every wait on a chat server's socket in the tests that share these helpers.
+pub const NETWORK_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Says hello on `stream` and waits for the server's announcement of it: once it is read,
+/// the client is in the room, and anyone who joins later is announced after it.
+pub async fn join_on(
+    stream: tokio::net::TcpStream,
+    pseudo: &str,
+) -> (
+    tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>,
+    tokio::net::tcp::OwnedWriteHalf,
+) {
+    let (r, mut w) = stream.into_split();
+    let mut r = tokio::io::BufReader::new(r);
+    tokio::io::AsyncWriteExt::write_all(&mut w, format!("Hello|{pseudo}\n").as_bytes())
+        .await
+        .unwrap();
+    let mut line = String::new();
+    tokio::time::timeout(
+        NETWORK_WAIT,
+        tokio::io::AsyncBufReadExt::read_line(&mut r, &mut line),
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    assert_eq!(line, format!("Annonce : {pseudo} a rejoint la chatroom\n"));
+    (r, w)
+}
+
+/// The next line, within 5 s; panics at the end of the stream.
+pub async fn next_line(r: &mut tokio::io::BufReader<tokio::net::tcp::OwnedReadHalf>) -> String {
+    let mut line = String::new();
+    let n = tokio::time::timeout(
+        NETWORK_WAIT,
+        tokio::io::AsyncBufReadExt::read_line(r, &mut line),
+    )
+    .await
+    .expect("a line within 5 s")
+    .unwrap();
+    assert!(n > 0, "connection closed");
+    line
 }
