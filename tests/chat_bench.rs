@@ -91,8 +91,8 @@ async fn a_server_that_relays_nothing_is_caught() {
 #[tokio::test]
 async fn a_client_that_never_reads_is_cut_off_and_is_not_loss() {
     let (_server, port) = start(env!("CARGO_BIN_EXE_chat_server_ii_6")).await;
-    // 6 MB for the never-reader: more than the server's 1 MiB queue plus what the kernel
-    // buffers on loopback (about 2.8 MB measured with a 4 KiB receive buffer).
+    // 6 MB for the never-reader: more than the kernel buffers on loopback (about 2.8 MB
+    // measured with a 4 KiB receive buffer), so the server's writes to it stall and it is cut.
     let args = "-n 3 --senders 1 -m 6000 --size 1000 --never-readers 1";
     let args: Vec<&str> = args.split(' ').collect();
     let (code, report, stderr) = bench(&port, &args).await;

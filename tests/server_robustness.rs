@@ -233,7 +233,7 @@ async fn a_burst_of_several_megabytes_cuts_nobody_who_reads() {
 #[tokio::test]
 async fn a_flood_of_invalid_bytes_cuts_no_honest_reader() {
     // One sender floods 4096-byte lines of 0xFF, each relayed as 12 KB of U+FFFD: the lossy
-    // expansion is counted in the queues' budget, and six readers that keep reading get
+    // expansion is counted in the queues' cap, and six readers that keep reading get
     // every line, whole.
     let (server, _console) = start();
     let (readers_count, lines) = (6, 400);
