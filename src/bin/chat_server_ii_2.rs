@@ -45,12 +45,12 @@ async fn run(args: Args) -> anyhow::Result<()> {
         let (socket, addr) = listener.accept().await?;
         let conn = Connection::new(socket, addr, args.endpoint.wire);
         // One task per client: the loop goes straight back to accepting.
-        tokio::spawn(answer(conn));
+        tokio::spawn(handle_client(conn));
     }
 }
 
 /// Prints each message from one client and answers it with the client's address.
-async fn answer(mut conn: Connection) {
+async fn handle_client(mut conn: Connection) {
     let addr = conn.addr;
     while let Some(message) = conn.next().await {
         console::line(message);

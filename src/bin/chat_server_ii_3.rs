@@ -37,11 +37,12 @@ async fn main() -> ExitCode {
 
 async fn run(args: Args) -> anyhow::Result<()> {
     let listener = server::listen(&args.endpoint).await?;
-    server::serve(listener, args.endpoint.wire, print_messages).await?;
+    server::serve(listener, args.endpoint.wire, handle_client).await?;
     Ok(())
 }
 
-async fn print_messages(mut conn: Connection) {
+/// Prints each message from one client until it leaves.
+async fn handle_client(mut conn: Connection) {
     while let Some(message) = conn.next().await {
         console::line(format!("Message received from {} : {message}", conn.addr));
     }

@@ -43,13 +43,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let listener = server::listen(&args.endpoint).await?;
     let registry = Arc::new(Registry::new(args.endpoint.wire));
     server::serve(listener, args.endpoint.wire, move |conn| {
-        relay(conn, registry.clone())
+        handle_client(conn, registry.clone())
     })
     .await?;
     Ok(())
 }
 
-async fn relay(mut conn: Connection, registry: Arc<Registry>) {
+/// Registers one client and relays its messages to the others until it leaves.
+async fn handle_client(mut conn: Connection, registry: Arc<Registry>) {
     let addr = conn.addr;
     console::line(format!("New client {addr}"));
     let id = registry.insert(conn.outbox());

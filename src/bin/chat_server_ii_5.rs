@@ -44,13 +44,14 @@ async fn run(args: Args) -> anyhow::Result<()> {
     let listener = server::listen(&args.endpoint).await?;
     let registry = Arc::new(Registry::new(args.endpoint.wire));
     server::serve(listener, args.endpoint.wire, move |conn| {
-        chat(conn, registry.clone())
+        handle_client(conn, registry.clone())
     })
     .await?;
     Ok(())
 }
 
-async fn chat(mut conn: Connection, registry: Arc<Registry>) {
+/// Greets one client (`Hello|<pseudo>`), then relays its messages until it leaves.
+async fn handle_client(mut conn: Connection, registry: Arc<Registry>) {
     let addr = conn.addr;
     console::line(format!("New client {addr}"));
     let Some(first) = conn.next().await else {
