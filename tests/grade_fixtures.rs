@@ -265,6 +265,52 @@ async fn python_lines_server_passes() {
 }
 
 #[tokio::test]
+async fn a_join_announced_to_the_others_only_passes_the_course_tier() {
+    // The course's "à tout le monde" read as "to the others": every course check passes,
+    // the relay, refusal, leave and reset checks run as usual, and only the robust check
+    // that the newcomer hears its own join fails.
+    for wire in ["lines", "tp"] {
+        let command = py(
+            "chat_server.py",
+            &[
+                "--port",
+                "{port}",
+                "--wire",
+                wire,
+                "--join-announced-to",
+                "others",
+            ],
+        );
+        let graded = grade("server", "ii_6", &["--wire", wire], &command).await;
+        let course = &graded.report["course"];
+        assert_eq!(
+            course["failed"], 0,
+            "{}:\n{:#}",
+            graded.shown, graded.report
+        );
+        assert_eq!(course["passed"], 3, "{:#}", graded.report);
+        assert_eq!(graded.report["robust"]["failed"], 1, "{:#}", graded.report);
+        let own = graded.check("ii_5.newcomer_hears_own_join");
+        assert_eq!(own["verdict"], "fail", "{own:#}");
+        assert_eq!(own["tier"], "robust", "{own:#}");
+    }
+}
+
+#[tokio::test]
+async fn tier_selects_the_checks_that_run() {
+    let command = py("chat_server.py", &["--port", "{port}"]);
+    let graded = grade("server", "ii_5", &["--tier", "robust"], &command).await;
+    let checks = graded.report["checks"].as_array().expect("checks");
+    assert!(!checks.is_empty());
+    assert!(
+        checks.iter().all(|c| c["tier"] == "robust"),
+        "{:#}",
+        graded.report
+    );
+    assert_eq!(graded.report["course"]["passed"], 0);
+}
+
+#[tokio::test]
 async fn python_tp_client_passes_ii_6_with_wire_tp() {
     // The ii_6 client list holds the ii_5 checks (handshake) and the ii_6 ones (disconnect
     // notice). The pseudo is typed on stdin (no `{pseudo}` in the command), after a
@@ -432,6 +478,11 @@ async fn text_report_shows_the_failure_and_its_reason() {
         reason
             .trim_start()
             .starts_with("-> the sender: expected nothing got"),
+        "{text}"
+    );
+    assert_eq!(
+        lines.next(),
+        Some("course tier: 0/1 passed; robust tier: 0/0 passed"),
         "{text}"
     );
     assert_eq!(

@@ -101,6 +101,10 @@ struct Common {
     /// Run only the checks whose id contains this text (repeatable).
     #[arg(long)]
     only: Vec<String>,
+    /// Run only one tier: `course` (what the course asks, every reasonable reading of it
+    /// accepted) or `robust` (this project's stricter rules); both by default.
+    #[arg(long, value_enum)]
+    tier: Option<grade::Tier>,
 }
 
 #[tokio::main]
@@ -186,11 +190,13 @@ async fn run<T: Sync>(
     let selected: Vec<_> = checks
         .into_iter()
         .filter(|c| common.only.is_empty() || common.only.iter().any(|o| c.id.contains(o.as_str())))
+        .filter(|c| common.tier.is_none_or(|t| c.tier == t))
         .collect();
     if selected.is_empty() {
         eprintln!(
-            "error: --only {:?} selects no check of stage {stage}",
-            common.only
+            "error: --only {:?} and --tier {} select no check of stage {stage}",
+            common.only,
+            common.tier.map_or("all".to_string(), |t| t.to_string())
         );
         return None;
     }
@@ -215,6 +221,7 @@ struct Listed {
 struct ListedCheck {
     id: &'static str,
     kind: &'static str,
+    tier: grade::Tier,
     what: &'static str,
 }
 
@@ -223,6 +230,7 @@ fn listed_checks(stage: &str) -> Vec<ListedCheck> {
         checks.into_iter().map(move |c| ListedCheck {
             id: c.id,
             kind,
+            tier: c.tier,
             what: c.what,
         })
     }
@@ -264,7 +272,14 @@ fn list(json: bool) {
             s.goal
         );
         for c in &entry.checks {
-            let _ = writeln!(out, "    {:<7} {:<34} {}", c.kind, c.id, c.what);
+            let _ = writeln!(
+                out,
+                "    {:<7} {:<6} {:<34} {}",
+                c.kind,
+                c.tier.to_string(),
+                c.id,
+                c.what
+            );
         }
     }
 }

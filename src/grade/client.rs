@@ -95,12 +95,14 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
             check!(
                 "ii_2.client_sends_hello",
                 stage,
+                Course,
                 "connects and sends `Hello` as its first message",
                 ii_2::sends_hello
             ),
             check!(
                 "ii_2.client_prints_reply",
                 stage,
+                Course,
                 "prints the server's one reply, then exits 0 by itself (connection still open)",
                 ii_2::prints_reply
             ),
@@ -109,18 +111,21 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
             check!(
                 "ii_3.client_sends_lines",
                 stage,
+                Course,
                 "each line typed arrives as one message, in order, and nothing else",
                 ii_3::sends_lines
             ),
             check!(
                 "ii_3.client_prints_pushed",
                 stage,
+                Course,
                 "prints messages the server pushes while stdin stays open and idle",
                 ii_3::prints_pushed
             ),
             check!(
                 "ii_3.client_exits_on_eof",
                 stage,
+                Robust,
                 "end of input makes it exit 0 within 2 s",
                 ii_3::exits_on_eof
             ),
@@ -129,12 +134,14 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
             check!(
                 "ii_5.client_hello_first",
                 stage,
+                Course,
                 "its first message is `Hello|<pseudo>`, the pseudo typed first (or `{pseudo}`)",
                 ii_5::hello_first
             ),
             check!(
                 "ii_5.client_chats_after_hello",
                 stage,
+                Course,
                 "after the handshake it prints the join announcement and sends typed lines",
                 ii_5::chats_after_hello
             ),
@@ -143,12 +150,14 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
             check!(
                 "ii_6.client_server_close",
                 stage,
+                Course,
                 "stdin idle, the server closes: it says so and exits 0 within 2 s",
                 ii_6::server_close
             ),
             check!(
                 "ii_6.client_server_reset",
                 stage,
+                Robust,
                 "stdin idle, the server resets the connection: it says so and exits 0 within 2 s",
                 ii_6::server_reset
             ),

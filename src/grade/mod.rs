@@ -11,10 +11,11 @@
 /// A [`Check`] whose body is the async fn `$body(&target)`: one line per check in the
 /// stage lists of [`chat`], [`client`] and [`part1`].
 macro_rules! check {
-    ($id:expr, $stage:expr, $what:expr, $body:path) => {
+    ($id:expr, $stage:expr, $tier:ident, $what:expr, $body:path) => {
         $crate::grade::Check {
             id: $id,
             stage: $stage,
+            tier: $crate::grade::Tier::$tier,
             what: $what,
             run: |t| Box::pin($body(t)),
         }
@@ -99,6 +100,28 @@ pub fn show_bytes(b: &[u8]) -> String {
     format!("\"{}\"", b.escape_ascii())
 }
 
+/// Which rules a check enforces. Every report scores the two tiers separately, so that a
+/// teacher can grade on what the course asked and still see the rest.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Tier {
+    /// What the course itself asks. Where its text is ambiguous, every reasonable reading
+    /// passes: a submission that does what the course asked passes this tier.
+    Course,
+    /// This project's stricter rules: exit codes, stderr, resets, refusals, stuck clients,
+    /// invalid bytes, hostile input.
+    Robust,
+}
+
+impl fmt::Display for Tier {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Tier::Course => "course",
+            Tier::Robust => "robust",
+        })
+    }
+}
+
 /// The future a check body returns.
 pub type CheckFuture<'a> = Pin<Box<dyn Future<Output = CheckResult> + Send + 'a>>;
 
@@ -108,6 +131,8 @@ pub struct Check<T: ?Sized> {
     pub id: &'static str,
     /// The stage (manifest id) whose behaviour this is.
     pub stage: &'static str,
+    /// The course's rule, or this project's stricter one.
+    pub tier: Tier,
     /// One sentence: what passes.
     pub what: &'static str,
     /// The body, given the target under test.

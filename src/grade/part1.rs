@@ -61,12 +61,14 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
             check!(
                 "sleep_and_print.order",
                 stage,
+                Course,
                 "prints 1..n then 1..n, and exits 0",
                 sleep::sequential_order
             ),
             check!(
                 "sleep_and_print.paced",
                 stage,
+                Course,
                 "pauses about the same interval after every number, the second count after the first",
                 sleep::sequential_pace
             ),
@@ -75,12 +77,14 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
             check!(
                 "sleep_and_print_async.interleaved",
                 stage,
+                Course,
                 "prints 1 1 2 2 … n n, and exits 0",
                 sleep::interleaved_order
             ),
             check!(
                 "sleep_and_print_async.concurrent",
                 stage,
+                Course,
                 "prints each pair together, one interval apart, in about half a sequential run's time",
                 sleep::concurrent_pace
             ),
@@ -89,24 +93,28 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
             check!(
                 "web_sync.writes_page",
                 stage,
+                Course,
                 "writes the page's exact bytes to the output file, exits 0",
                 single::writes_page
             ),
             check!(
                 "web_sync.overwrites",
                 stage,
+                Course,
                 "a second run replaces the file (shorter page, no leftover bytes)",
                 single::overwrites
             ),
             check!(
                 "web_sync.http_error",
                 stage,
+                Robust,
                 "HTTP 404 and 500: non-zero exit, a stderr line naming the URL and the status",
                 single::http_error
             ),
             check!(
                 "web_sync.unreachable",
                 stage,
+                Robust,
                 "a refused connection: non-zero exit, a stderr line naming the URL",
                 single::unreachable
             ),
@@ -115,24 +123,28 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
             check!(
                 "web_async.writes_page",
                 stage,
+                Course,
                 "writes the page's exact bytes to the output file, exits 0",
                 single::writes_page
             ),
             check!(
                 "web_async.overwrites",
                 stage,
+                Course,
                 "a second run replaces the file (shorter page, no leftover bytes)",
                 single::overwrites
             ),
             check!(
                 "web_async.http_error",
                 stage,
+                Robust,
                 "HTTP 404 and 500: non-zero exit, a stderr line naming the URL and the status",
                 single::http_error
             ),
             check!(
                 "web_async.unreachable",
                 stage,
+                Robust,
                 "a refused connection: non-zero exit, a stderr line naming the URL",
                 single::unreachable
             ),
@@ -141,30 +153,35 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
             check!(
                 "web_sync_multiple.writes_all",
                 stage,
+                Course,
                 "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
                 multiple::writes_all
             ),
             check!(
                 "web_sync_multiple.list_format",
                 stage,
+                Robust,
                 "trims lines, skips blank lines and # comments (no request for them)",
                 multiple::list_format
             ),
             check!(
                 "web_sync_multiple.reports",
                 stage,
+                Course,
                 "prints one line per URL, then a total time",
                 multiple::reports
             ),
             check!(
                 "web_sync_multiple.failure_isolated",
                 stage,
+                Robust,
                 "a failing URL is named on stderr, the others are still written, exit non-zero",
                 multiple::failure_isolated
             ),
             check!(
                 "web_sync_multiple.sequential",
                 stage,
+                Course,
                 "downloads one page at a time",
                 multiple::sequential
             ),
@@ -173,30 +190,35 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
             check!(
                 "web_async_multiple.writes_all",
                 stage,
+                Course,
                 "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
                 multiple::writes_all
             ),
             check!(
                 "web_async_multiple.list_format",
                 stage,
+                Robust,
                 "trims lines, skips blank lines and # comments (no request for them)",
                 multiple::list_format
             ),
             check!(
                 "web_async_multiple.reports",
                 stage,
+                Course,
                 "prints one line per URL, then a total time",
                 multiple::reports
             ),
             check!(
                 "web_async_multiple.failure_isolated",
                 stage,
+                Robust,
                 "a failing URL is named on stderr, the others are still written, exit non-zero",
                 multiple::failure_isolated
             ),
             check!(
                 "web_async_multiple.concurrent",
                 stage,
+                Course,
                 "8 pages of 400 ms: several requests in flight at once, done in under half of 3.2 s",
                 multiple::concurrent
             ),
@@ -205,12 +227,14 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
             check!(
                 "measure.times",
                 stage,
+                Course,
                 "prints the sequential time, the concurrent time and the speed-up, all plausible",
                 measure::times
             ),
             check!(
                 "measure.files",
                 stage,
+                Course,
                 "both runs write every page with its exact bytes",
                 measure::files
             ),

@@ -1,6 +1,6 @@
 //! Reports: the verdict of each check, printed as a table for people or JSON for scripts.
 
-use super::{Check, CheckResult, Failure};
+use super::{Check, CheckResult, Failure, Tier};
 use serde::Serialize;
 use std::fmt;
 use std::time::Duration;
@@ -22,6 +22,8 @@ pub enum Verdict {
 pub struct CheckReport {
     /// The check's id.
     pub id: String,
+    /// Course or robust.
+    pub tier: Tier,
     /// What it verifies.
     pub what: String,
     /// Pass, fail or skip.
@@ -42,6 +44,7 @@ impl CheckReport {
         };
         CheckReport {
             id: check.id.to_string(),
+            tier: check.tier,
             what: check.what.to_string(),
             verdict,
             reason,
@@ -63,17 +66,60 @@ pub struct Report {
     pub failed: usize,
     /// Checks skipped (not applicable to the target).
     pub skipped: usize,
+    /// The same counts for the course tier alone.
+    pub course: Score,
+    /// The same counts for the robust tier alone.
+    pub robust: Score,
+}
+
+/// Verdict counts of a set of checks.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Score {
+    /// Checks passed.
+    pub passed: usize,
+    /// Checks failed.
+    pub failed: usize,
+    /// Checks skipped.
+    pub skipped: usize,
+}
+
+impl Score {
+    fn of<'a>(checks: impl Iterator<Item = &'a CheckReport>) -> Score {
+        let mut score = Score::default();
+        for c in checks {
+            match c.verdict {
+                Verdict::Pass => score.passed += 1,
+                Verdict::Fail => score.failed += 1,
+                Verdict::Skip => score.skipped += 1,
+            }
+        }
+        score
+    }
+}
+
+impl fmt::Display for Score {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let ran = self.passed + self.failed;
+        write!(f, "{}/{ran} passed", self.passed)?;
+        if self.skipped > 0 {
+            write!(f, ", {} skipped", self.skipped)?;
+        }
+        Ok(())
+    }
 }
 
 impl Report {
     /// Counts the verdicts.
     pub fn new(stage: &str, checks: Vec<CheckReport>) -> Self {
-        let count = |v| checks.iter().filter(|c| c.verdict == v).count();
+        let all = Score::of(checks.iter());
+        let tier = |t| Score::of(checks.iter().filter(move |c| c.tier == t));
         Report {
             stage: stage.to_string(),
-            passed: count(Verdict::Pass),
-            failed: count(Verdict::Fail),
-            skipped: count(Verdict::Skip),
+            passed: all.passed,
+            failed: all.failed,
+            skipped: all.skipped,
+            course: tier(Tier::Course),
+            robust: tier(Tier::Robust),
             checks,
         }
     }
@@ -108,8 +154,8 @@ impl fmt::Display for Report {
             };
             writeln!(
                 f,
-                "  {tag}  {:<width$}  {:>6} ms  {}",
-                c.id, c.duration_ms, c.what
+                "  {tag}  {:<width$}  {:6}  {:>6} ms  {}",
+                c.id, c.tier, c.duration_ms, c.what
             )?;
             // A reason quotes what the graded program sent: shown, never obeyed, line by line.
             for (i, line) in c.reason.lines().enumerate() {
@@ -117,6 +163,11 @@ impl fmt::Display for Report {
                 writeln!(f, "        {:<width$}  {lead} {}", "", visible(line))?;
             }
         }
+        writeln!(
+            f,
+            "course tier: {}; robust tier: {}",
+            self.course, self.robust
+        )?;
         write!(
             f,
             "{} passed, {} failed, {} skipped",
@@ -133,6 +184,7 @@ mod tests {
     fn a_reason_quoting_escape_sequences_cannot_control_the_teachers_terminal() {
         let check = CheckReport {
             id: "ii_6.x".into(),
+            tier: Tier::Robust,
             what: "what".into(),
             verdict: Verdict::Fail,
             reason: "got \u{1b}[2Jcleared\nline two \u{202e}rev\r".into(),
@@ -141,6 +193,7 @@ mod tests {
         let shown = Report::new("ii_6", vec![check]).to_string();
         assert!(shown.contains("-> got ^[[2Jcleared\n"), "{shown}");
         assert!(shown.contains("   line two \\u{202e}rev^M\n"), "{shown}");
+        assert!(shown.contains("course tier: 0/0 passed; robust tier: 0/1 passed"));
         assert!(
             !shown.contains('\u{1b}') && !shown.contains('\r'),
             "{shown}"

@@ -288,6 +288,23 @@ impl TestClient {
         }
     }
 
+    /// Takes `expected` if it is the next message within `limit` and says whether it was;
+    /// anything else that arrives is kept for the next read.
+    pub async fn take_if(&mut self, expected: &str, limit: Duration) -> Result<bool, Failure> {
+        match self.recv_within(limit).await {
+            Ok(Some(got)) if got.trim_end() == expected.trim_end() => Ok(true),
+            Ok(Some(other)) => {
+                self.pending.push_front(other);
+                Ok(false)
+            }
+            Ok(None) => fail(format!(
+                "waiting for {}: the connection was closed",
+                show(expected)
+            )),
+            Err(_) => Ok(false),
+        }
+    }
+
     /// Expects nothing to arrive for a short while (and the connection to stay open).
     pub async fn expect_silence(&mut self, what: &str) -> Result<(), Failure> {
         match self.recv_within(QUIET).await {
