@@ -399,6 +399,31 @@ async fn leave_for_unjoined_is_caught() {
 }
 
 #[tokio::test]
+async fn a_greeting_on_connect_is_not_a_reply() {
+    let command = py("greeting_server_ii_2.py", &["--port", "{port}"]);
+    grade("server", "ii_2", &["--only", "ii_2.hello_reply"], &command)
+        .await
+        .assert_caught_by(
+            "ii_2.hello_reply",
+            &["before the client sent anything", "Hello 127.0.0.1:"],
+        );
+}
+
+#[tokio::test]
+async fn strict_utf8_is_caught() {
+    broken_tp_server("strict_utf8", "ii_5.invalid_utf8_relayed")
+        .await
+        .assert_caught_by("ii_5.invalid_utf8_relayed", &["relay of invalid UTF-8"]);
+}
+
+#[tokio::test]
+async fn pipe_in_pseudo_is_caught() {
+    broken_tp_server("pipe_in_pseudo", "ii_5.refuse_pipe")
+        .await
+        .assert_caught_by("ii_5.refuse_pipe", &["Hello|al|ice"]);
+}
+
+#[tokio::test]
 async fn drain_each_recipient_is_caught_in_both_wire_modes() {
     let check = "ii_4.stuck_client";
     for wire in ["lines", "tp"] {

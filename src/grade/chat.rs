@@ -40,9 +40,12 @@ pub fn checks(stage: &str) -> Vec<Check<ServerTarget>> {
             check!(
                 "ii_3.nothing_relayed",
                 "ii_3",
-                Robust,
-                "nothing is sent back or relayed to anyone",
-                nothing_relayed
+                Course,
+                "a message is not relayed to the other client (an answer to its sender is allowed)",
+                nothing_relayed,
+                holds_before = Some(
+                    "ii_2 relays nothing either: the check guards ii_3 against relaying before ii_4"
+                )
             ),
         ],
         "ii_4" => ii_4(),
@@ -151,6 +154,20 @@ fn ii_5() -> Vec<Check<ServerTarget>> {
             "a pseudo with control characters is answered `Erreur : …`, closed, and never announced",
             refuse_control_chars
         ),
+        check!(
+            "ii_5.refuse_pipe",
+            "ii_5",
+            Robust,
+            "a pseudo containing `|` is answered `Erreur : …`, closed, and never announced",
+            refuse_pipe
+        ),
+        check!(
+            "ii_5.invalid_utf8_relayed",
+            "ii_5",
+            Robust,
+            "a message with invalid UTF-8 is relayed with the bad bytes replaced, and its sender keeps chatting",
+            invalid_utf8_relayed
+        ),
     ]
 }
 
@@ -202,6 +219,8 @@ async fn relaying_clients(
 async fn hello_reply(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let mut c = server.connect().await?;
+    // The reply answers the message: a server that greets on connect is another program.
+    c.expect_silence("before the client sent anything").await?;
     c.send("Hello").await?;
     let want = format!("Hello {}", c.me());
     c.expect("reply to `Hello`", &want).await
@@ -236,11 +255,12 @@ async fn console_line(t: &ServerTarget) -> CheckResult {
 }
 
 async fn nothing_relayed(t: &ServerTarget) -> CheckResult {
+    // The course leaves open whether ii_3 still answers its sender (ii_2 did): only the
+    // other client's silence is the stage's behaviour.
     let server = t.start().await?;
     let mut v = clients(&server, 2).await?;
     v[0].send("pour personne").await?;
-    v[1].expect_silence("the other client").await?;
-    v[0].expect_silence("the sender").await
+    v[1].expect_silence("the other client").await
 }
 
 async fn relay_format(t: &ServerTarget) -> CheckResult {
@@ -435,6 +455,45 @@ async fn refuse_empty_pseudo(t: &ServerTarget) -> CheckResult {
 
 async fn refuse_control_chars(t: &ServerTarget) -> CheckResult {
     refused(t, "Hello|evil\u{1b}[31mred").await
+}
+
+async fn refuse_pipe(t: &ServerTarget) -> CheckResult {
+    refused(t, "Hello|al|ice").await
+}
+
+async fn invalid_utf8_relayed(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let mut alice = join(&server, "alice").await?;
+    let mut bob = join(&server, "bob").await?;
+    alice.expect("alice hears bob join", &joined("bob")).await?;
+    let end: &[u8] = if t.wire == crate::chat::wire::Wire::Lines {
+        b"\n"
+    } else {
+        b""
+    };
+    bob.send_raw(&[b"caf\xe9 \xff\xfe ok".as_slice(), end].concat())
+        .await?;
+    match alice.recv_within(super::server::PATIENCE).await {
+        Ok(Some(got)) if got.starts_with("bob a dit : caf") && got.trim_end().ends_with(" ok") => {}
+        Ok(Some(got)) => {
+            return fail(format!(
+                "relay of invalid UTF-8: expected {} got {}",
+                show("bob a dit : caf\u{fffd} \u{fffd}\u{fffd} ok"),
+                show(&got)
+            ));
+        }
+        Ok(None) => return fail("relay of invalid UTF-8: expected it got the connection closed"),
+        Err(_) => {
+            return fail(format!(
+                "relay of invalid UTF-8: expected it got nothing within {} s (a handler that crashed on the bytes?)",
+                super::server::PATIENCE.as_secs()
+            ));
+        }
+    }
+    bob.send("encore là").await?;
+    alice
+        .expect("bob's next message", "bob a dit : encore là")
+        .await
 }
 
 async fn leave_announced_once(t: &ServerTarget) -> CheckResult {

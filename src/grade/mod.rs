@@ -12,11 +12,15 @@
 /// stage lists of [`chat`], [`client`] and [`part1`].
 macro_rules! check {
     ($id:expr, $stage:expr, $tier:ident, $what:expr, $body:path) => {
+        check!($id, $stage, $tier, $what, $body, holds_before = None)
+    };
+    ($id:expr, $stage:expr, $tier:ident, $what:expr, $body:path, holds_before = $why:expr) => {
         $crate::grade::Check {
             id: $id,
             stage: $stage,
             tier: $crate::grade::Tier::$tier,
             what: $what,
+            holds_before: $why,
             run: |t| Box::pin($body(t)),
         }
     };
@@ -135,6 +139,10 @@ pub struct Check<T: ?Sized> {
     pub tier: Tier,
     /// One sentence: what passes.
     pub what: &'static str,
+    /// Why the previous stage's program passes this check too, for the rare check that
+    /// guards a property the stage keeps rather than one it adds (the tests prove every
+    /// other new check fails on the previous stage).
+    pub holds_before: Option<&'static str>,
     /// The body, given the target under test.
     pub run: for<'a> fn(&'a T) -> CheckFuture<'a>,
 }
