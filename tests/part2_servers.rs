@@ -7,7 +7,8 @@ use tp6::grade::chat::{checks, new_checks};
 use tp6::grade::server::{ServerSource, ServerTarget};
 use tp6::grade::{Report, Verdict, run_checks};
 
-fn server(bin: &str, wire: Wire) -> ServerTarget {
+/// `bin` graded as a server of `stage`.
+fn server(bin: &str, wire: Wire, stage: &str) -> ServerTarget {
     let wire_arg = match wire {
         Wire::Lines => "lines",
         Wire::Tp => "tp",
@@ -15,10 +16,7 @@ fn server(bin: &str, wire: Wire) -> ServerTarget {
     let command = [bin, "--port", "0", "--wire", wire_arg]
         .map(String::from)
         .to_vec();
-    ServerTarget {
-        source: ServerSource::Command(command),
-        wire,
-    }
+    ServerTarget::new(ServerSource::Command(command), wire, stage)
 }
 
 fn binary(stage: &str) -> &'static str {
@@ -41,7 +39,7 @@ async fn grade(stage: &str, bin_stage: &str, wire: Wire, only_new: bool) -> Repo
         checks(stage)
     };
     assert!(!list.is_empty(), "no checks for {stage}");
-    let target = server(binary(bin_stage), wire);
+    let target = server(binary(bin_stage), wire, stage);
     let runs = list.iter().map(|c| {
         run_checks(
             stage,

@@ -126,10 +126,7 @@ async fn main() -> ExitCode {
                 Some(addr) => ServerSource::Address(addr),
                 None => ServerSource::Command(command),
             };
-            let target = ServerTarget {
-                source,
-                wire: common.wire,
-            };
+            let target = ServerTarget::new(source, common.wire, &stage);
             (run(&stage, checks, &target, &common).await, common.json)
         }
         Command::Client {

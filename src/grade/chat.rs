@@ -2,65 +2,94 @@
 //! byte).
 //!
 //! Every check starts its own server (see [`ServerTarget`]) and scripts clients against it.
-//! A stage's list holds only what that stage adds or changes, so each list fails against
-//! the previous stage's server; `checks(stage)` gives the whole list a server of that stage
-//! must pass (the ii_5 and ii_6 relays are signed with pseudos, not addresses).
+//! Each check is declared once, with the stage that introduces it and, where a later
+//! stage's own check replaces it, the stage that retires it. [`new_checks`] gives what a
+//! stage adds (each fails against the previous stage's server); [`checks`] gives the whole
+//! list a server of that stage must pass, earlier stages' rules included. Checks compare
+//! what the protocol means: from ii_5 on the clients join with a pseudo and relays are
+//! signed with it, so ii_4's rules (the sender is skipped, a stuck client delays nobody, an
+//! over-long line is refused) run there unchanged.
 
 use super::says::{TOO_LONG, joined, left};
 use super::server::{QUIET, RunningServer, ServerTarget, TestClient, sync_registered};
 use super::{Check, CheckResult, fail, show};
+use crate::stages::STAGES;
 
-/// Every server check a server of `stage` must pass (empty for an unknown stage).
+/// Every server check a server of `stage` must pass: the checks of every stage up to it
+/// (in the manifest's order) that no later stage up to it has retired. A rule keeps being
+/// checked at every later stage: ii_4's stuck client at ii_5 and ii_6 too, with clients
+/// that join by pseudo there. Empty for a stage that is not a chat server stage.
 pub fn checks(stage: &str) -> Vec<Check<ServerTarget>> {
-    match stage {
-        "ii_2" => vec![
-            check!(
-                "ii_2.hello_reply",
-                "ii_2",
-                Course,
-                "a message is answered `Hello <client-ip>:<client-port>` with the client's real address",
-                hello_reply
-            ),
-            check!(
-                "ii_2.every_message",
-                "ii_2",
-                Course,
-                "every message on the connection gets its own reply, and two clients get their own addresses",
-                every_message
-            ),
-        ],
-        "ii_3" => vec![
-            check!(
-                "ii_3.console_line",
-                "ii_3",
-                Course,
-                "the console shows `Message received from <ip>:<port> : <msg>` for messages of two clients at once",
-                console_line
-            ),
-            check!(
-                "ii_3.nothing_relayed",
-                "ii_3",
-                Course,
-                "a message is not relayed to the other client (an answer to its sender is allowed)",
-                nothing_relayed,
-                holds_before = Some(
-                    "ii_2 relays nothing either: the check guards ii_3 against relaying before ii_4"
-                )
-            ),
-        ],
-        "ii_4" => ii_4(),
-        "ii_5" => ii_5(),
-        "ii_6" => [ii_5(), ii_6()].concat(),
-        _ => Vec::new(),
-    }
+    let order = |id: &str| STAGES.iter().position(|s| s.id == id);
+    let Some(at) = order(stage).filter(|_| catalogue().iter().any(|c| c.stage == stage)) else {
+        return Vec::new();
+    };
+    catalogue()
+        .into_iter()
+        .filter(|c| order(c.stage).is_some_and(|from| from <= at))
+        .filter(|c| {
+            c.retired_by
+                .is_none_or(|r| order(r).is_some_and(|r| r > at))
+        })
+        .collect()
 }
 
-/// Only the checks for what `stage` adds: each must fail against the previous stage's server.
+/// Only the checks `stage` introduces: each must fail against the previous stage's server
+/// (unless it declares that it holds before).
 pub fn new_checks(stage: &str) -> Vec<Check<ServerTarget>> {
-    match stage {
-        "ii_6" => ii_6(),
-        other => checks(other),
-    }
+    catalogue()
+        .into_iter()
+        .filter(|c| c.stage == stage)
+        .collect()
+}
+
+/// Every server check, each declared once with the stage that introduces it.
+fn catalogue() -> Vec<Check<ServerTarget>> {
+    [ii_2(), ii_3(), ii_4(), ii_5(), ii_6()].concat()
+}
+
+fn ii_2() -> Vec<Check<ServerTarget>> {
+    vec![
+        check!(
+            "ii_2.hello_reply",
+            "ii_2",
+            Course,
+            "a message is answered `Hello <client-ip>:<client-port>` with the client's real address",
+            hello_reply,
+            retired_by = "ii_3"
+        ),
+        check!(
+            "ii_2.every_message",
+            "ii_2",
+            Course,
+            "every message on the connection gets its own reply, and two clients get their own addresses",
+            every_message,
+            retired_by = "ii_3"
+        ),
+    ]
+}
+
+fn ii_3() -> Vec<Check<ServerTarget>> {
+    vec![
+        check!(
+            "ii_3.console_line",
+            "ii_3",
+            Course,
+            "the console shows `Message received from <ip>:<port> : <msg>` for messages of two clients at once",
+            console_line,
+            retired_by = "ii_5"
+        ),
+        check!(
+            "ii_3.nothing_relayed",
+            "ii_3",
+            Course,
+            "a message is not relayed to the other client (an answer to its sender is allowed)",
+            nothing_relayed,
+            holds_before =
+                "ii_2 relays nothing either: the check guards ii_3 against relaying before ii_4",
+            retired_by = "ii_4"
+        ),
+    ]
 }
 
 fn ii_4() -> Vec<Check<ServerTarget>> {
@@ -70,7 +99,8 @@ fn ii_4() -> Vec<Check<ServerTarget>> {
             "ii_4",
             Course,
             "a message reaches another client as `<ip>:<port> a dit : <msg>` with the sender's address",
-            relay_format
+            relay_format,
+            retired_by = "ii_5"
         ),
         check!(
             "ii_4.not_to_sender",
@@ -206,13 +236,27 @@ async fn clients(server: &RunningServer, n: usize) -> Result<Vec<TestClient>, su
     Ok(out)
 }
 
-/// Connects `n` clients and waits until the server relays between them (ii_4 on).
+/// Connects `n` clients and waits until the server relays between them (ii_4 on): from
+/// ii_5 on they join as `c0`, `c1`, …, and every join announcement is taken.
 async fn relaying_clients(
     server: &RunningServer,
     n: usize,
 ) -> Result<Vec<TestClient>, super::Failure> {
-    let mut v = clients(server, n).await?;
-    sync_registered(&mut v).await?;
+    if !server.pseudos {
+        let mut v = clients(server, n).await?;
+        sync_registered(&mut v).await?;
+        return Ok(v);
+    }
+    let mut v: Vec<TestClient> = Vec::with_capacity(n);
+    for i in 0..n {
+        let pseudo = format!("c{i}");
+        v.push(join(server, &pseudo).await?);
+        for earlier in v[..i].iter_mut() {
+            earlier
+                .expect(&format!("the join of {pseudo}"), &joined(&pseudo))
+                .await?;
+        }
+    }
     Ok(v)
 }
 
@@ -275,7 +319,7 @@ async fn not_to_sender(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let mut v = relaying_clients(&server, 2).await?;
     v[0].send("juste pour toi").await?;
-    let want = format!("{} a dit : juste pour toi", v[0].me());
+    let want = format!("{} a dit : juste pour toi", v[0].name());
     v[1].expect("relayed message", &want).await?;
     v[0].expect_silence("the sender").await
 }
@@ -286,7 +330,7 @@ async fn silent_client_receives(t: &ServerTarget) -> CheckResult {
     let (silent, talker) = v.split_at_mut(1);
     let (silent, talker) = (&mut silent[0], &mut talker[0]);
     talker.send("tu es là ?").await?;
-    let want = format!("{} a dit : tu es là ?", talker.me());
+    let want = format!("{} a dit : tu es là ?", talker.name());
     silent.expect("message to the silent client", &want).await
 }
 
@@ -297,7 +341,7 @@ async fn three_clients(t: &ServerTarget) -> CheckResult {
         for round in 0..2 {
             let text = format!("message {round} de {sender}");
             v[sender].send(&text).await?;
-            let want = format!("{} a dit : {text}", v[sender].me());
+            let want = format!("{} a dit : {text}", v[sender].name());
             for (i, c) in v.iter_mut().enumerate() {
                 if i != sender {
                     c.expect(&format!("client {i}"), &want).await?;
@@ -311,14 +355,26 @@ async fn three_clients(t: &ServerTarget) -> CheckResult {
     Ok(())
 }
 
+/// The next message that is not `skip`.
+async fn next_but(reader: &mut TestClient, skip: &str) -> Result<Option<String>, super::Failure> {
+    loop {
+        match reader.recv_within(super::server::PATIENCE).await {
+            Ok(Some(line)) if line.trim_end() == skip => continue,
+            other => return other,
+        }
+    }
+}
+
 async fn stuck_client(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let _stuck = server.connect_stuck().await?;
     let mut v = relaying_clients(&server, 2).await?;
     let (sender, reader) = v.split_at_mut(1);
     let (sender, reader) = (&mut sender[0], &mut reader[0]);
-    let prefix = format!("{} a dit : ", sender.me());
+    let prefix = format!("{} a dit : ", sender.name());
     let filler = "x".repeat(1000);
+    // From ii_6 on, the stuck client being cut off is announced: that line may come anywhere.
+    let stuck_left = left("stuck");
     let expect_nth = |got: Result<Option<String>, super::Failure>, i: usize| -> CheckResult {
         match got {
             Ok(Some(got)) if got.starts_with(&format!("{prefix}{i:05} ")) => Ok(()),
@@ -345,7 +401,7 @@ async fn stuck_client(t: &ServerTarget) -> CheckResult {
         // send in lockstep instead (the same 4 MB; 1.5 MB let a blocking relay pass).
         for i in 0..total {
             sender.send(&format!("{i:05} {filler}")).await?;
-            expect_nth(reader.recv_within(super::server::PATIENCE).await, i)?;
+            expect_nth(next_but(reader, &stuck_left).await, i)?;
         }
         return Ok(());
     }
@@ -357,7 +413,7 @@ async fn stuck_client(t: &ServerTarget) -> CheckResult {
     };
     let receive = async {
         for i in 0..total {
-            expect_nth(reader.recv_within(super::server::PATIENCE).await, i)?;
+            expect_nth(next_but(reader, &stuck_left).await, i)?;
         }
         Ok(())
     };
@@ -380,7 +436,7 @@ async fn long_line(t: &ServerTarget) -> CheckResult {
     v[0].expect("reply to a 5000-byte line", TOO_LONG).await?;
     v[1].expect_silence("the other client").await?;
     v[0].send("court").await?;
-    let want = format!("{} a dit : court", v[0].me());
+    let want = format!("{} a dit : court", v[0].name());
     v[1].expect("the next message", &want).await
 }
 
@@ -392,6 +448,7 @@ async fn join(server: &RunningServer, pseudo: &str) -> Result<TestClient, super:
     let mut c = server.connect().await?;
     c.send(&format!("Hello|{pseudo}")).await?;
     c.take_if(&joined(pseudo), QUIET).await?;
+    c.pseudo = Some(pseudo.to_string());
     Ok(c)
 }
 

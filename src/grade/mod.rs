@@ -11,19 +11,20 @@
 /// A [`Check`] whose body is the async fn `$body(&target)`: one line per check in the
 /// stage lists of [`chat`], [`client`] and [`part1`].
 macro_rules! check {
-    ($id:expr, $stage:expr, $tier:ident, $what:expr, $body:path) => {
-        check!($id, $stage, $tier, $what, $body, holds_before = None)
-    };
-    ($id:expr, $stage:expr, $tier:ident, $what:expr, $body:path, holds_before = $why:expr) => {
-        $crate::grade::Check {
+    ($id:expr, $stage:expr, $tier:ident, $what:expr, $body:path $(, $key:ident = $value:expr)* $(,)?) => {{
+        #[allow(unused_mut)]
+        let mut check = $crate::grade::Check {
             id: $id,
             stage: $stage,
             tier: $crate::grade::Tier::$tier,
             what: $what,
-            holds_before: $why,
+            holds_before: None,
+            retired_by: None,
             run: |t| Box::pin($body(t)),
-        }
-    };
+        };
+        $(check.$key = Some($value);)*
+        check
+    }};
 }
 
 pub mod chat;
@@ -143,6 +144,10 @@ pub struct Check<T: ?Sized> {
     /// guards a property the stage keeps rather than one it adds (the tests prove every
     /// other new check fails on the previous stage).
     pub holds_before: Option<&'static str>,
+    /// The stage from which this check no longer applies, if any: the one whose own check
+    /// replaces it (ii_5's pseudo-signed relay replaces ii_4's address-signed one). Until
+    /// then, a check keeps running at every later stage.
+    pub retired_by: Option<&'static str>,
     /// The body, given the target under test.
     pub run: for<'a> fn(&'a T) -> CheckFuture<'a>,
 }

@@ -43,6 +43,22 @@ pub struct ServerTarget {
     pub source: ServerSource,
     /// The wire mode it speaks.
     pub wire: Wire,
+    /// Clients join with `Hello|<pseudo>` and relays are signed with pseudos (stage ii_5 on).
+    /// The checks an earlier stage introduced keep running on later servers this way.
+    pub pseudos: bool,
+}
+
+impl ServerTarget {
+    /// A server graded as a server of `stage`.
+    pub fn new(source: ServerSource, wire: Wire, stage: &str) -> ServerTarget {
+        let order = |id| crate::stages::STAGES.iter().position(|s| s.id == id);
+        let pseudos = order(stage) >= order("ii_5");
+        ServerTarget {
+            source,
+            wire,
+            pseudos,
+        }
+    }
 }
 
 /// A server started (or found) for one check.
@@ -51,6 +67,8 @@ pub struct RunningServer {
     pub addr: SocketAddr,
     /// Its wire mode.
     pub wire: Wire,
+    /// Clients join with `Hello|<pseudo>` (see [`ServerTarget::pseudos`]).
+    pub pseudos: bool,
     /// The process, when the check started it (killed on drop).
     process: Option<Running>,
 }
@@ -67,6 +85,7 @@ impl ServerTarget {
                 Ok(RunningServer {
                     addr: *addr,
                     wire: self.wire,
+                    pseudos: self.pseudos,
                     process: None,
                 })
             }
@@ -83,6 +102,7 @@ impl ServerTarget {
                 Ok(RunningServer {
                     addr,
                     wire: self.wire,
+                    pseudos: self.pseudos,
                     process: Some(running),
                 })
             }
@@ -140,11 +160,20 @@ impl RunningServer {
         TestClient::connect(self.addr, self.wire, None).await
     }
 
-    /// Connects a client whose receive buffer is tiny and which never reads: a stuck peer.
+    /// Connects a client whose receive buffer is tiny and which never reads: a stuck peer
+    /// (joined as `stuck` where clients join with a pseudo).
     pub async fn connect_stuck(&self) -> Result<TcpStream, Failure> {
         let socket = crate::net::socket_for(self.addr)?;
         socket.set_recv_buffer_size(4096)?;
-        Ok(socket.connect(self.addr).await?)
+        let mut stream = socket.connect(self.addr).await?;
+        if self.pseudos {
+            stream
+                .write_all(&wire::encode(self.wire, "Hello|stuck"))
+                .await?;
+            // It never reads its announcement: a moment stands for the server taking it in.
+            tokio::time::sleep(QUIET).await;
+        }
+        Ok(stream)
     }
 
     /// Waits for a console line satisfying `wanted`; skips when the console is not visible.
@@ -180,6 +209,8 @@ impl RunningServer {
 pub struct TestClient {
     /// The client's own address, as the server sees it on loopback.
     pub local: SocketAddr,
+    /// Its pseudo once it joined (ii_5 on): what the server signs its relays with.
+    pub pseudo: Option<String>,
     wire: Wire,
     reader: MessageReader<OwnedReadHalf>,
     write: OwnedWriteHalf,
@@ -207,6 +238,7 @@ impl TestClient {
         let (read, write) = stream.into_split();
         Ok(TestClient {
             local,
+            pseudo: None,
             wire,
             reader: MessageReader::from_server(read, wire),
             write,
@@ -217,6 +249,11 @@ impl TestClient {
     /// The client's address as the course prints it: `ip:port`.
     pub fn me(&self) -> String {
         format!("{}:{}", self.local.ip(), self.local.port())
+    }
+
+    /// How the server signs this client's relays: its pseudo once joined, else `ip:port`.
+    pub fn name(&self) -> String {
+        self.pseudo.clone().unwrap_or_else(|| self.me())
     }
 
     /// Sends one message, framed for the wire mode.
