@@ -8,7 +8,12 @@
 //!   that must catch it fails with an "expected … got …" reason; `--only` runs just that
 //!   check to keep this file fast;
 //! - the correct Python fixtures (`chat_server.py` without `--bug`, in both wires, and
-//!   `client_ii_6_tp.py`) pass every check, `--wire tp` for the course-style ones.
+//!   `client_ii_6_tp.py`) pass every check, `--wire tp` for the course-style ones;
+//! - Part I's course-style fixtures, each a reading of the course `grade` once misjudged,
+//!   pass their stage: `course_sleep.py` (counts 0..n-1, then a total time),
+//!   `course_web.py` (errors on stdout), `course_downloads.py` (the course's file names);
+//!   and their `--bug` variants (a fixed wait after the last number, an error line without
+//!   its reason) are caught by the check their header names.
 //!
 //! Three more check the text table, the usage errors (exit 2) a teacher's script relies on,
 //! and the usage `grade` alone prints.
@@ -489,6 +494,105 @@ async fn the_sequential_downloader_is_otherwise_correct() {
     grade("part1", "web_sync_multiple", &[], &command)
         .await
         .assert_all_pass(5);
+}
+
+// ---- Part I: every reading of the course passes, each bug is caught ---------------------
+
+/// `course_sleep.py` with a fast count: 4 numbers, 100 ms apart (0..3, then a total line).
+fn course_sleep(extra: &[&str]) -> Vec<String> {
+    let mut args = vec!["--count", "4", "--interval-ms", "100"];
+    args.extend_from_slice(extra);
+    py("course_sleep.py", &args)
+}
+
+#[tokio::test]
+async fn counting_from_0_with_a_total_line_passes_the_sleep_checks() {
+    // range(10) counts 0..9 and the program ends with `Temps total : … s`: both readings
+    // of the course, graded on pacing and concurrency alone.
+    grade("part1", "sleep_and_print", &[], &course_sleep(&[]))
+        .await
+        .assert_all_pass(3);
+    grade(
+        "part1",
+        "sleep_and_print_async",
+        &[],
+        &course_sleep(&["--async"]),
+    )
+    .await
+    .assert_all_pass(3);
+}
+
+#[tokio::test]
+async fn a_fixed_wait_after_the_last_number_is_caught() {
+    // 200 ms apart, then a wait as long as a sequential run (1.6 s from the start): the
+    // counts are right, the program lives on for 1 s after its last number.
+    let command = py(
+        "course_sleep.py",
+        &[
+            "--async",
+            "--count",
+            "4",
+            "--interval-ms",
+            "200",
+            "--bug",
+            "sleep_after_last",
+        ],
+    );
+    let graded = grade("part1", "sleep_and_print_async", &[], &command).await;
+    graded.assert_caught_by(
+        "sleep_and_print_async.exits_promptly",
+        &["expected the program to exit within", "of its last number"],
+    );
+    assert_eq!(
+        graded.count("failed"),
+        1,
+        "{}: only exits_promptly should fail:\n{:#}",
+        graded.shown,
+        graded.report
+    );
+}
+
+#[tokio::test]
+async fn errors_reported_on_stdout_pass_the_page_checks() {
+    let command = py("course_web.py", &["{url}", "--output", "{output}"]);
+    grade("part1", "web_sync", &[], &command)
+        .await
+        .assert_all_pass(4);
+}
+
+#[tokio::test]
+async fn an_error_line_without_its_reason_is_caught() {
+    // `Erreur : impossible de télécharger <url>`: the URL is there, the 404 is not, and the
+    // page's URL holds no status that could stand in for it.
+    let command = py(
+        "course_web.py",
+        &["{url}", "--output", "{output}", "--bug", "no_reason"],
+    );
+    let graded = grade("part1", "web_sync", &[], &command).await;
+    graded.assert_caught_by(
+        "web_sync.http_error",
+        &[
+            "and the status (404 or \"Not Found\")",
+            "impossible de télécharger",
+        ],
+    );
+    graded.assert_caught_by("web_sync.unreachable", &["Connection refused"]);
+    assert_eq!(graded.count("failed"), 2, "{:#}", graded.report);
+}
+
+#[tokio::test]
+async fn the_course_file_names_pass_the_list_checks() {
+    // `web_127.0.0.1:<port>_page_x` (only `/` replaced, as the course says) and
+    // `web_http:__127.0.0.1:<port>_page_x` (only `https://` removed); errors on stdout.
+    for naming in ["course", "https_only"] {
+        let command = py(
+            "course_downloads.py",
+            &["{urls_file}", "--out-dir", "{out_dir}", "--naming", naming],
+        );
+        grade("part1", "web_async_multiple", &[], &command)
+            .await
+            .assert_all_pass(5);
+    }
 }
 
 // ---- the text report and the exit codes a teacher's script relies on ---------------------

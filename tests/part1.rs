@@ -165,6 +165,23 @@ async fn interleaving_without_sleeping_fails_the_timing_check() {
 }
 
 #[tokio::test]
+async fn a_long_sleep_after_the_last_number_fails_only_the_exit_check() {
+    // Two correct counts, 100 ms apart, then one more second of sleep.
+    let count = "for i in 1 2 3 4; do echo $i; sleep 0.1; done";
+    let lingering = Part1Target::new(["sh", "-c", &format!("{count}; {count}; sleep 1")]);
+    for check in ["sleep_and_print.order", "sleep_and_print.paced"] {
+        let (v, reason) = verdict(check, lingering.clone()).await;
+        assert_eq!(v, Verdict::Pass, "{check}: {reason}");
+    }
+    assert_fails(
+        "sleep_and_print.exits_promptly",
+        lingering,
+        "of its last number",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn a_one_page_program_fails_the_list_checks() {
     let one_page = Part1Target::new([WEB_SYNC, "--output", "{out_dir}/page", "{urls_file}"]);
     assert_fails(

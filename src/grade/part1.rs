@@ -72,6 +72,13 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
                 "pauses about the same interval after every number, the second count after the first",
                 sleep::sequential_pace
             ),
+            check!(
+                "sleep_and_print.exits_promptly",
+                stage,
+                Course,
+                "exits at most one pause (and 0.3 s) after its last number, with no longer sleep at the end",
+                sleep::sequential_exit
+            ),
         ],
         "sleep_and_print_async" => vec![
             check!(
@@ -87,6 +94,16 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
                 Course,
                 "prints each pair together, one interval apart, in about half a sequential run's time",
                 sleep::concurrent_pace
+            ),
+            check!(
+                "sleep_and_print_async.exits_promptly",
+                stage,
+                Course,
+                "exits at most one pause (and 0.3 s) after its last number, with no longer sleep at the end",
+                sleep::concurrent_exit,
+                holds_before = Some(
+                    "the sequential counter stops after its counts too: ending promptly is kept, not added"
+                )
             ),
         ],
         "web_sync" => vec![

@@ -5,8 +5,7 @@
 
 use super::Part1Target;
 use super::common::expect_success;
-use super::multiple::{ListRun, pages, plain_list};
-use crate::grade::fixture::Fixture;
+use super::multiple::{ListRun, pages, plain_list, site};
 use crate::grade::{CheckResult, fail, show};
 use std::time::Duration;
 
@@ -16,8 +15,8 @@ const DELAY: Duration = Duration::from_millis(250);
 
 pub(super) async fn times(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "measure", PAGES, DELAY);
+    let site = site(DELAY).await?;
+    let pages = pages(&site, "measure", PAGES);
     let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
     let done = list_run.run(t, &plain_list(&pages), &urls).await?;
     expect_success(&done)?;
@@ -66,13 +65,13 @@ pub(super) async fn times(t: &Part1Target) -> CheckResult {
 
 pub(super) async fn files(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "measured", 3, Duration::from_millis(100));
+    let site = site(Duration::from_millis(100)).await?;
+    let pages = pages(&site, "measured", 3);
     let urls: Vec<&str> = pages.iter().map(|p| p.url.as_str()).collect();
     let done = list_run.run(t, &plain_list(&pages), &urls).await?;
     expect_success(&done)?;
     list_run.expect_pages(&pages)?;
-    match fixture.requests() {
+    match site.requests() {
         n if n >= 2 * pages.len() => Ok(()),
         n => fail(format!(
             "expected every page requested twice (once per run), {} requests, got {n}",

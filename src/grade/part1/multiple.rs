@@ -1,15 +1,17 @@
 //! Checks of the list downloads (`web_sync_multiple`, `web_async_multiple`): the check
 //! writes the list to `{urls_file}` and reads the pages back from `{out_dir}` (or `/tmp`).
+//! The URLs are plain (`http://127.0.0.1:<port>/page/<name>`, no query string), and a
+//! page's file may have any of the names
+//! [`page_file_names`](super::common::page_file_names) lists.
 
 use super::Part1Target;
 use super::common::{
-    WEB_LIMIT, expect_failure, expect_file, expect_stderr_line, expect_success, run, unique_name,
+    Reason, Site, WEB_LIMIT, expect_failure, expect_page, expect_report_line, expect_success,
+    page_paths, run, unique_name,
 };
-use super::single::closed_port_addr;
-use crate::grade::fixture::{Fixture, body};
+use super::single::{closed_port_addr, error_site};
 use crate::grade::process::{Finished, mentions, substitute};
 use crate::grade::{CheckResult, Failure, fail};
-use crate::part1::urls::output_path;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 use tempfile::TempDir;
@@ -20,14 +22,22 @@ pub(super) struct Page {
     pub body: Vec<u8>,
 }
 
-/// `count` fixture pages named after `tag`, each delayed by `delay`, of distinct sizes.
-pub(super) fn pages(fixture: &Fixture, tag: &str, count: usize, delay: Duration) -> Vec<Page> {
+/// Size of every page of a list; the pages differ by name, which their bodies spell out.
+const PAGE_SIZE: usize = 1500;
+
+/// A site of pages answered after `delay` with status 200 and [`PAGE_SIZE`] bytes.
+pub(super) async fn site(delay: Duration) -> Result<Site, Failure> {
+    Site::start(delay, 200, PAGE_SIZE).await
+}
+
+/// `count` pages of `site` named after `tag`.
+pub(super) fn pages(site: &Site, tag: &str, count: usize) -> Vec<Page> {
     (0..count)
         .map(|i| {
-            let (name, size) = (unique_name(&format!("{tag}{i}")), 700 + 311 * i);
+            let name = unique_name(&format!("{tag}{i}"));
             Page {
-                url: fixture.url(&name, delay, 200, size),
-                body: body(&name, size),
+                url: site.url(&name),
+                body: site.body(&name),
             }
         })
         .collect()
@@ -74,7 +84,7 @@ impl ListRun {
         std::fs::write(&file, list)?;
         if self.out_dir.as_path() == Path::new(crate::part1::DEFAULT_OUT_DIR) {
             self.cleanup
-                .extend(urls.iter().map(|u| output_path(&self.out_dir, u)));
+                .extend(urls.iter().flat_map(|u| page_paths(&self.out_dir, u)));
         }
         let (file, out_dir) = (file.to_string_lossy(), self.out_dir.to_string_lossy());
         let argv = substitute(&t.command, &[("urls_file", &file), ("out_dir", &out_dir)]);
@@ -85,7 +95,7 @@ impl ListRun {
     pub(super) fn expect_pages(&self, pages: &[Page]) -> CheckResult {
         pages
             .iter()
-            .try_for_each(|p| expect_file(&output_path(&self.out_dir, &p.url), &p.body))
+            .try_for_each(|p| expect_page(&self.out_dir, &p.url, &p.body))
     }
 }
 
@@ -108,8 +118,8 @@ fn urls(pages: &[Page]) -> Vec<&str> {
 
 pub(super) async fn writes_all(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "all", 5, Duration::ZERO);
+    let site = site(Duration::ZERO).await?;
+    let pages = pages(&site, "all", 5);
     let done = list_run.run(t, &plain_list(&pages), &urls(&pages)).await?;
     expect_success(&done)?;
     list_run.expect_pages(&pages)
@@ -117,9 +127,9 @@ pub(super) async fn writes_all(t: &Part1Target) -> CheckResult {
 
 pub(super) async fn list_format(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "fmt", 3, Duration::ZERO);
-    let commented = fixture.url(&unique_name("commented"), Duration::ZERO, 200, 10);
+    let site = site(Duration::ZERO).await?;
+    let pages = pages(&site, "fmt", 3);
+    let commented = site.url(&unique_name("commented"));
     let list = format!(
         "# pages to fetch\n\n   {}  \n# {commented}\n\t{}\r\n\n  \n{}",
         pages[0].url, pages[1].url, pages[2].url
@@ -127,11 +137,11 @@ pub(super) async fn list_format(t: &Part1Target) -> CheckResult {
     let done = list_run.run(t, &list, &urls(&pages)).await?;
     expect_success(&done)?;
     list_run.expect_pages(&pages)?;
-    if fixture.requests() != pages.len() {
+    if site.requests() != pages.len() {
         return fail(format!(
             "expected {} requests (comments and blank lines skipped) got {}",
             pages.len(),
-            fixture.requests()
+            site.requests()
         ));
     }
     Ok(())
@@ -139,8 +149,8 @@ pub(super) async fn list_format(t: &Part1Target) -> CheckResult {
 
 pub(super) async fn reports(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "report", 4, Duration::ZERO);
+    let site = site(Duration::ZERO).await?;
+    let pages = pages(&site, "report", 4);
     let done = list_run.run(t, &plain_list(&pages), &urls(&pages)).await?;
     expect_success(&done)?;
     let lines: Vec<&str> = done
@@ -166,10 +176,12 @@ pub(super) async fn reports(t: &Part1Target) -> CheckResult {
 
 pub(super) async fn failure_isolated(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "iso", 4, Duration::ZERO);
-    let missing = fixture.url(&unique_name("missing"), Duration::ZERO, 404, 10);
-    let refused = format!("http://{}/page/refused", closed_port_addr()?);
+    let site = site(Duration::ZERO).await?;
+    let pages = pages(&site, "iso", 4);
+    // Another site, whose pages answer 404: the URL is as plain as the good ones.
+    let missing_site = error_site(404).await?;
+    let missing = missing_site.url("missing");
+    let refused = format!("http://{}/page/nobody-home", closed_port_addr()?);
     let list = format!(
         "{}\n{missing}\n{}\n{refused}\n{}\n{}\n",
         pages[0].url, pages[1].url, pages[2].url, pages[3].url
@@ -179,18 +191,18 @@ pub(super) async fn failure_isolated(t: &Part1Target) -> CheckResult {
     let done = list_run.run(t, &list, &all).await?;
     expect_failure(&done, "a 404 and a refused connection in the list")?;
     list_run.expect_pages(&pages)?;
-    expect_stderr_line(&done, &[&missing, "404"])?;
-    expect_stderr_line(&done, &[&refused])
+    expect_report_line(&done, &missing, Reason::Status(404))?;
+    expect_report_line(&done, &refused, Reason::Refused)
 }
 
 pub(super) async fn sequential(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "seq", 4, Duration::from_millis(150));
+    let site = site(Duration::from_millis(150)).await?;
+    let pages = pages(&site, "seq", 4);
     let done = list_run.run(t, &plain_list(&pages), &urls(&pages)).await?;
     expect_success(&done)?;
     list_run.expect_pages(&pages)?;
-    match fixture.max_in_flight() {
+    match site.max_in_flight() {
         1 => Ok(()),
         n => fail(format!(
             "expected one request at a time got {n} in flight at once"
@@ -204,8 +216,8 @@ const CONCURRENT_DELAY: Duration = Duration::from_millis(400);
 
 pub(super) async fn concurrent(t: &Part1Target) -> CheckResult {
     let mut list_run = ListRun::new(t)?;
-    let fixture = Fixture::start().await?;
-    let pages = pages(&fixture, "conc", CONCURRENT_PAGES, CONCURRENT_DELAY);
+    let site = site(CONCURRENT_DELAY).await?;
+    let pages = pages(&site, "conc", CONCURRENT_PAGES);
     let done = list_run.run(t, &plain_list(&pages), &urls(&pages)).await?;
     expect_success(&done)?;
     list_run.expect_pages(&pages)?;
@@ -218,7 +230,7 @@ pub(super) async fn concurrent(t: &Part1Target) -> CheckResult {
             done.elapsed.as_secs_f64()
         ));
     }
-    match fixture.max_in_flight() {
+    match site.max_in_flight() {
         n if n >= CONCURRENT_PAGES / 2 => Ok(()),
         n => fail(format!(
             "expected at least {} of the {CONCURRENT_PAGES} requests in flight at once got {n}",
