@@ -226,8 +226,9 @@ async fn a_single_time_fails_the_measure_check() {
 async fn doing_nothing_fails_the_page_checks() {
     let idle = Part1Target::new(["true", "{url}", "{output}"]);
     assert_fails("web_sync.writes_page", idle.clone(), "no readable file").await;
+    assert_fails("web_async.http_error", idle.clone(), "expected the URL").await;
     assert_fails(
-        "web_async.http_error",
+        "web_async.failure_exit",
         idle,
         "expected a non-zero exit code",
     )
@@ -247,8 +248,9 @@ async fn curl_ignoring_statuses_or_appending_fails() {
         verdict("web_sync.writes_page", curl.clone()).await.0,
         Verdict::Pass
     );
+    assert_fails("web_sync.http_error", curl.clone(), "expected the URL").await;
     assert_fails(
-        "web_sync.http_error",
+        "web_sync.failure_exit",
         curl,
         "expected a non-zero exit code after HTTP 404",
     )
