@@ -427,6 +427,39 @@ async fn a_greeting_on_connect_is_not_a_reply() {
 }
 
 #[tokio::test]
+async fn a_failed_preamble_is_reported_once_and_blocks_the_rest() {
+    let command = py(
+        "chat_server.py",
+        &[
+            "--port",
+            "{port}",
+            "--stage",
+            "ii_4",
+            "--bug",
+            "register_on_first_msg",
+        ],
+    );
+    let graded = grade("server", "ii_4", &[], &command).await;
+    let checks = graded.report["checks"].as_array().expect("checks");
+    let relays: Vec<_> = checks
+        .iter()
+        .filter(|c| c["id"].as_str().is_some_and(|id| id.starts_with("ii_4.")))
+        .collect();
+    assert!(relays.len() >= 5, "{:#}", graded.report);
+    let first = relays[0]["id"].as_str().expect("an id");
+    assert_eq!(
+        relays[0]["reason"],
+        "no message between two connected clients was ever relayed (3 s of probes)",
+        "{:#}",
+        graded.report
+    );
+    for c in &relays[1..] {
+        assert_eq!(c["verdict"], "fail", "{c:#}");
+        assert_eq!(c["reason"], format!("blocked by {first}"), "{c:#}");
+    }
+}
+
+#[tokio::test]
 async fn strict_utf8_is_caught() {
     broken_tp_server("strict_utf8", "ii_5.invalid_utf8_relayed")
         .await

@@ -51,12 +51,17 @@ pub enum Failure {
     /// The check cannot run against this target (e.g. it needs the server's console and
     /// the server was given as an address); not counted as a failure.
     Skip(String),
+    /// What several checks do before their own subject failed (clients that never get a
+    /// relay between them, at ii_4): a failure, reported in full by the first check it
+    /// stops and as `blocked by <that check>` by the others, which never reached what they
+    /// check.
+    Preamble(String),
 }
 
 impl fmt::Display for Failure {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Failure::Fail(r) | Failure::Skip(r) => f.write_str(r),
+            Failure::Fail(r) | Failure::Skip(r) | Failure::Preamble(r) => f.write_str(r),
         }
     }
 }
@@ -167,9 +172,20 @@ pub async fn run_checks<T: ?Sized + Sync>(
     timeout: Duration,
 ) -> Report {
     let mut out = Vec::with_capacity(checks.len());
+    // The first check each failed preamble stopped, by the preamble's reason.
+    let mut preambles: Vec<(String, &'static str)> = Vec::new();
     for check in checks {
         let start = Instant::now();
         let result = match tokio::time::timeout(timeout, (check.run)(target)).await {
+            Ok(Err(Failure::Preamble(reason))) => {
+                match preambles.iter().find(|(r, _)| *r == reason) {
+                    Some((_, first)) => Err(Failure::Fail(format!("blocked by {first}"))),
+                    None => {
+                        preambles.push((reason.clone(), check.id));
+                        Err(Failure::Fail(reason))
+                    }
+                }
+            }
             Ok(r) => r,
             Err(_) => Err(Failure::Fail(format!(
                 "timed out after {:.1} s",

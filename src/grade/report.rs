@@ -39,7 +39,7 @@ impl CheckReport {
     pub fn new<T: ?Sized>(check: &Check<T>, result: CheckResult, took: Duration) -> Self {
         let (verdict, reason) = match result {
             Ok(()) => (Verdict::Pass, String::new()),
-            Err(Failure::Fail(r)) => (Verdict::Fail, r),
+            Err(Failure::Fail(r) | Failure::Preamble(r)) => (Verdict::Fail, r),
             Err(Failure::Skip(r)) => (Verdict::Skip, r),
         };
         CheckReport {
