@@ -7,6 +7,7 @@
 //! grade server ii_6 -- python3 server.py --port {port}  # start it per check, grade, stop it
 //! grade client ii_6 --wire tp -- python3 client.py      # play the server to a client
 //! grade part1 web_async_multiple -- python3 web_async_multiple.py {urls_file}
+//! grade class submissions/manifest.txt --out reports/    # a whole class, one table
 //! ```
 //!
 //! Add `--json` for a machine-readable report; the exit code is 0 only when every check
@@ -74,6 +75,15 @@ enum Command {
         #[arg(last = true, required = true)]
         command: Vec<String>,
     },
+    /// Grade a whole class from a manifest (`<student> <kind> <stage> [options] -- <command>`
+    /// per line) into one table: class.md, class.csv, class.json and class.html in --out.
+    Class {
+        /// The manifest; commands run from its directory.
+        manifest: std::path::PathBuf,
+        /// Where to write the reports (created if missing).
+        #[arg(long, default_value = "class-report")]
+        out: std::path::PathBuf,
+    },
     /// Grade a Part I program against a loopback HTTP fixture.
     Part1 {
         /// Stage id (sleep_and_print, …, measure).
@@ -115,6 +125,7 @@ async fn main() -> ExitCode {
             list(json);
             return ExitCode::SUCCESS;
         }
+        Command::Class { manifest, out } => return class(&manifest, &out).await,
         Command::Server {
             stage,
             address,
@@ -167,6 +178,45 @@ async fn main() -> ExitCode {
         writeln!(out, "{report}")
     };
     if report.all_passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// `grade class`: every manifest line graded by a `grade` process of its own, one after the
+/// other; exit 0 when every line could be graded (whatever the verdicts), 1 when one could
+/// not, 2 when the manifest is unreadable.
+async fn class(manifest: &std::path::Path, out: &std::path::Path) -> ExitCode {
+    use grade::class;
+    let shown = manifest.display().to_string();
+    let entries = match std::fs::read_to_string(manifest) {
+        Ok(text) => class::parse_manifest(&text, &shown),
+        Err(e) => Err(format!("cannot read {shown}: {e}")),
+    };
+    let entries = match entries {
+        Ok(entries) => entries,
+        Err(e) => return tp6::error::usage_error(e),
+    };
+    let exe = match std::env::current_exe() {
+        Ok(exe) => exe,
+        Err(e) => return tp6::error::fatal(e),
+    };
+    let dir = manifest
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."));
+    let mut outcomes = Vec::with_capacity(entries.len());
+    for entry in &entries {
+        eprintln!("grading {} {} …", entry.student, entry.program());
+        outcomes.push(class::grade_entry(&exe, entry, dir).await);
+    }
+    let report = class::ClassReport::new(&outcomes);
+    if let Err(e) = class::write_all(&report, out) {
+        return tp6::error::fatal(anyhow::anyhow!("cannot write to {}: {e}", out.display()));
+    }
+    let _ = write!(std::io::stdout().lock(), "{}", report.markdown());
+    if outcomes.iter().all(|o| o.report.is_some()) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

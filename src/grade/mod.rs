@@ -28,6 +28,7 @@ macro_rules! check {
 }
 
 pub mod chat;
+pub mod class;
 pub mod client;
 pub mod fixture;
 pub mod part1;
