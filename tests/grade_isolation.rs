@@ -1,10 +1,14 @@
-//! `grade` never disturbs the program it grades.
+//! `grade` never disturbs the program it grades and never leaves a process of it behind.
 //!
 //! - Readiness of a server started from a command is learnt without connecting to it: from
 //!   its `Serving on` line, in our form or the course's Python tuple, or (Linux) from the
 //!   system's table of listening sockets. `chat_server_registers_at_connect.py`, a
 //!   course-style server that keeps every connection it ever accepted and logs each one,
 //!   passes, and its log holds exactly the connections of the checks' own clients.
+//! - Every program runs in a process group of its own, killed whole at the end of its
+//!   check: a child that a shell wrapper (or the program) started in the background is gone
+//!   once `grade` has finished, for servers, clients and Part I programs alike, and an
+//!   interrupted `grade` takes its programs along.
 //!
 //! Needs `python3` (3.9+, stdlib only), and port 8888 free for one test (a server without
 //! `{port}`). Tests run `grade … --json` as a teacher would.
@@ -71,6 +75,16 @@ fn assert_all_pass(code: Option<i32>, report: &Value) {
     }
 }
 
+/// The reason check `id` failed with.
+fn failure_reason<'a>(report: &'a Value, id: &str) -> &'a str {
+    let check = report["checks"]
+        .as_array()
+        .and_then(|checks| checks.iter().find(|c| c["id"] == id))
+        .unwrap_or_else(|| panic!("no check {id} in {report:#}"));
+    assert_eq!(check["verdict"], "fail", "{check:#}");
+    check["reason"].as_str().expect("a reason")
+}
+
 // ---- readiness: no connection of grade's own ------------------------------------------
 
 /// The counting server's log: how many servers started, and how many connections they got.
@@ -135,4 +149,161 @@ async fn the_course_tuple_gives_the_port_of_a_server_without_port_placeholder() 
     );
     drop(free);
     assert_no_connection_of_its_own(&["--port", "0", "--log", "{log}"]).await;
+}
+
+// ---- process groups: nothing a program started survives its check ----------------------
+
+/// Whether process `pid` still runs (a zombie waiting to be reaped by whoever adopted it
+/// does not).
+#[cfg(unix)]
+fn running(pid: i32) -> bool {
+    match std::fs::read_to_string(format!("/proc/{pid}/stat")) {
+        Ok(stat) => !stat
+            .rsplit_once(')')
+            .is_some_and(|(_, rest)| rest.trim_start().starts_with('Z')),
+        Err(_) if Path::new("/proc/self/stat").exists() => false,
+        // No /proc (macOS): signal 0 tells whether it exists.
+        // SAFETY: signal 0 checks the pid only, delivers nothing.
+        Err(_) => unsafe { libc::kill(pid, 0) == 0 },
+    }
+}
+
+/// Whether `pid` is gone, or goes within 2 s; when not, it is killed, so that a failed
+/// test leaves nothing behind either.
+#[cfg(unix)]
+async fn gone(pid: i32) -> bool {
+    for _ in 0..40 {
+        if !running(pid) {
+            return true;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    // SAFETY: kills the leftover this test's command started.
+    unsafe { libc::kill(pid, libc::SIGKILL) };
+    false
+}
+
+/// Fails if `pid` still runs a moment after its check, or after `grade`.
+#[cfg(unix)]
+async fn assert_gone(pid: i32, what: &str) {
+    assert!(gone(pid).await, "{what} (pid {pid}) still runs");
+}
+
+/// The pid a command wrote to `file`.
+#[cfg(unix)]
+fn pid_in(file: &Path) -> i32 {
+    let text = std::fs::read_to_string(file).unwrap_or_default();
+    text.trim()
+        .parse()
+        .unwrap_or_else(|_| panic!("no pid in {}: {text:?}", file.display()))
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_server_started_by_a_shell_wrapper_does_not_survive_its_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    let script = format!(
+        "python3 '{}' --port {{port}} --log '{}' & wait",
+        fixture(COUNTING),
+        log.display()
+    );
+    let argv = ["sh", "-c", &script].map(String::from);
+    let id = ITS_CHECKS[0].0;
+    let (code, report) = grade(&["server", "ii_5", "--wire", "tp", "--only", id], &argv).await;
+    let (_, _, pids) = read_log(&log);
+    for &pid in &pids {
+        assert_gone(pid, "the server behind `sh -c '… & wait'`").await;
+    }
+    assert_eq!(pids.len(), 1, "{report:#}");
+    assert_all_pass(code, &report);
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_part1_programs_background_child_does_not_survive_its_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    // The child holds the program's stdout open: grade would wait for it, then leave it.
+    let script = format!(
+        "sleep 300 & echo $! > '{}'; echo 1; echo 1",
+        pid_file.display()
+    );
+    let argv = ["sh", "-c", &script].map(String::from);
+    let id = "sleep_and_print.order";
+    let (_, report) = grade(&["part1", "sleep_and_print", "--only", id], &argv).await;
+    assert_gone(pid_in(&pid_file), "the Part I program's `sleep 300 &`").await;
+    assert_eq!(report["checks"][0]["verdict"], "pass", "{report:#}");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_clients_background_child_does_not_survive_its_check() {
+    let dir = tempfile::tempdir().unwrap();
+    let pid_file = dir.path().join("pid");
+    // A client that never connects (the check fails after its 5 s) and is killed then.
+    let script = format!(
+        "sleep 300 & echo $! > '{}'; exec sleep 60",
+        pid_file.display()
+    );
+    let argv = ["sh", "-c", &script, "sh", "{port}"].map(String::from);
+    let id = "ii_2.client_sends_hello";
+    let (code, report) = grade(&["client", "ii_2", "--only", id], &argv).await;
+    assert_gone(pid_in(&pid_file), "the client's `sleep 300 &`").await;
+    assert_eq!(code, Some(1), "{report:#}");
+    assert!(
+        failure_reason(&report, id).contains("expected a connection within 5 s got none"),
+        "{report:#}"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn an_interrupted_grade_takes_its_programs_along() {
+    // The programs are in process groups of their own, which a Ctrl-C typed in the
+    // terminal does not reach: grade, interrupted or terminated, kills them itself.
+    for signal in [libc::SIGINT, libc::SIGTERM] {
+        let dir = tempfile::tempdir().unwrap();
+        let pids = dir.path().join("pids");
+        let script = format!("sleep 300 & echo $$ $! > '{}'; wait", pids.display());
+        let mut grade = Command::new(GRADE)
+            .args(["part1", "sleep_and_print", "--", "sh", "-c", &script])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let mut started = Vec::new();
+        for _ in 0..100 {
+            let text = std::fs::read_to_string(&pids).unwrap_or_default();
+            started = text
+                .split_whitespace()
+                .filter_map(|p| p.parse().ok())
+                .collect();
+            if started.len() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        assert_eq!(started.len(), 2, "the program did not start");
+        let grade_pid = grade.id().unwrap() as i32;
+        // SAFETY: signals the grade process this test started.
+        unsafe { libc::kill(grade_pid, signal) };
+        let status = tokio::time::timeout(Duration::from_secs(5), grade.wait())
+            .await
+            .expect("grade stops when interrupted")
+            .unwrap();
+        use std::os::unix::process::ExitStatusExt;
+        assert_eq!(status.signal(), Some(signal), "{status}");
+        let mut left = Vec::new();
+        for (pid, what) in started
+            .into_iter()
+            .zip(["the program (sh)", "its `sleep 300 &`"])
+        {
+            if !gone(pid).await {
+                left.push(format!("{what} (pid {pid})"));
+            }
+        }
+        assert!(left.is_empty(), "still running after grade: {left:?}");
+    }
 }
