@@ -1,4 +1,5 @@
-//! `grade` never disturbs the program it grades and never leaves a process of it behind.
+//! `grade` never disturbs the program it grades, never leaves a process of it behind, and
+//! shows what the program said when a check fails.
 //!
 //! - Readiness of a server started from a command is learnt without connecting to it: from
 //!   its `Serving on` line, in our form or the course's Python tuple, or (Linux) from the
@@ -9,6 +10,8 @@
 //!   check: a child that a shell wrapper (or the program) started in the background is gone
 //!   once `grade` has finished, for servers, clients and Part I programs alike, and an
 //!   interrupted `grade` takes its programs along.
+//! - A failure reason ends with the end of the program's stderr: a server's `TypeError`
+//!   traceback, and a client's or Part I program's whole traceback, last line included.
 //!
 //! Needs `python3` (3.9+, stdlib only), and port 8888 free for one test (a server without
 //! `{port}`). Tests run `grade … --json` as a teacher would.
@@ -306,4 +309,76 @@ async fn an_interrupted_grade_takes_its_programs_along() {
         }
         assert!(left.is_empty(), "still running after grade: {left:?}");
     }
+}
+
+// ---- stderr: what the program said ends the reason ------------------------------------
+
+#[tokio::test]
+async fn a_server_crash_is_reported_with_its_traceback() {
+    let dir = tempfile::tempdir().unwrap();
+    let log = dir.path().join("log");
+    let argv = [
+        "python3",
+        &fixture(COUNTING),
+        "--port",
+        "{port}",
+        "--log",
+        log.to_str().unwrap(),
+        "--bug",
+        "type_error",
+    ]
+    .map(String::from);
+    let id = "ii_5.relay_with_pseudo";
+    let (code, report) = grade(&["server", "ii_5", "--wire", "tp", "--only", id], &argv).await;
+    assert_eq!(code, Some(1), "{report:#}");
+    let reason = failure_reason(&report, id);
+    // The check's own account first, then what the server said.
+    assert!(reason.starts_with("relay to bob: expected"), "{reason}");
+    let (_, said) = reason
+        .split_once("\nthe program's stderr:\n")
+        .unwrap_or_else(|| panic!("no stderr at the end of the reason: {reason}"));
+    assert!(said.lines().all(|l| l.starts_with("| ")), "{reason}");
+    let (_, traceback) = said
+        .split_once("| Traceback (most recent call last):\n")
+        .unwrap_or_else(|| panic!("no traceback at the end of the reason: {reason}"));
+    assert!(traceback.contains("TypeError"), "{reason}");
+}
+
+#[tokio::test]
+async fn a_client_traceback_is_shown_whole() {
+    // The client crashes before connecting: the reason shows its traceback to the last line.
+    let argv = ["python3", &fixture("crash_with_traceback.py"), "{port}"].map(String::from);
+    let id = "ii_2.client_sends_hello";
+    let (code, report) = grade(&["client", "ii_2", "--only", id], &argv).await;
+    assert_eq!(code, Some(1), "{report:#}");
+    assert_whole_traceback(failure_reason(&report, id));
+}
+
+#[tokio::test]
+async fn a_part1_traceback_is_shown_whole() {
+    let argv = ["python3", &fixture("crash_with_traceback.py")].map(String::from);
+    let id = "sleep_and_print.order";
+    let (code, report) = grade(&["part1", "sleep_and_print", "--only", id], &argv).await;
+    assert_eq!(code, Some(1), "{report:#}");
+    let reason = failure_reason(&report, id);
+    assert!(reason.starts_with("expected exit code 0 got"), "{reason}");
+    assert_whole_traceback(reason);
+}
+
+/// The reason ends with crash_with_traceback.py's whole traceback, shown once.
+fn assert_whole_traceback(reason: &str) {
+    let start = "| Traceback (most recent call last):";
+    assert_eq!(reason.matches(start).count(), 1, "{reason}");
+    let traceback = &reason[reason.find(start).unwrap()..];
+    for needle in [
+        "in average",
+        "~~~~^~~~",
+        "| ZeroDivisionError: division by zero",
+    ] {
+        assert!(traceback.contains(needle), "{needle:?} missing: {reason}");
+    }
+    assert!(
+        traceback.ends_with("ZeroDivisionError: division by zero"),
+        "{reason}"
+    );
 }

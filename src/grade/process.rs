@@ -1,4 +1,5 @@
-//! Running the program under test: command templates, timed stdout lines, exit status.
+//! Running the program under test: command templates, timed stdout lines, exit status,
+//! and what it wrote on stderr.
 //!
 //! Checks receive commands as templates (`["python3", "server.py", "--port", "{port}"]`)
 //! and fill the placeholders they know about. On Unix every program runs in a process
@@ -6,13 +7,20 @@
 //! program exits, so a check that fails or times out never leaves a process behind, not
 //! even the children of a shell wrapper (`sh -c 'python3 server.py & wait'`). Windows has
 //! no process groups: there only the program itself is killed.
+//!
+//! A check that fails after starting a program ends its reason with that program's stderr
+//! ([`noting_programs`], [`stderr_tail`]): its first Python traceback whole and its last
+//! lines, so a crash is reported as what it is.
 
 use super::{Failure, fail};
+use std::cell::RefCell;
+use std::future::Future;
 use std::process::{ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncBufReadExt, AsyncRead, AsyncReadExt, BufReader};
 use tokio::process::{Child, ChildStdin, Command};
-use tokio::sync::mpsc;
+use tokio::sync::{mpsc, watch};
 
 /// Replaces every `{name}` in every argument by its value.
 pub fn substitute(template: &[String], vars: &[(&str, &str)]) -> Vec<String> {
@@ -49,7 +57,7 @@ pub struct Running {
     child: Child,
     started: Instant,
     lines: mpsc::UnboundedReceiver<TimedLine>,
-    stderr: tokio::task::JoinHandle<String>,
+    stderr: Arc<StderrLog>,
     /// The program's stdin, when it was started with [`spawn_with_stdin`].
     pub stdin: Option<ChildStdin>,
 }
@@ -61,7 +69,7 @@ pub struct Finished {
     pub status: ExitStatus,
     /// Every stdout line, timed.
     pub stdout: Vec<TimedLine>,
-    /// Everything it wrote on stderr.
+    /// What it wrote on stderr (the last [`STDERR_KEEP`] bytes of it).
     pub stderr: String,
     /// From start to exit.
     pub elapsed: Duration,
@@ -114,14 +122,14 @@ fn start(argv: &[String], piped_stdin: bool) -> Result<Running, Failure> {
     if let Some(out) = child.stdout.take() {
         tokio::spawn(forward_lines(out, started, tx));
     }
-    let err = child.stderr.take();
-    let stderr = tokio::spawn(async move {
-        let mut text = Vec::new();
-        if let Some(mut err) = err {
-            let _ = err.read_to_end(&mut text).await;
-        }
-        String::from_utf8_lossy(&text).into_owned()
-    });
+    let stderr = StderrLog::new();
+    if let Some(err) = child.stderr.take() {
+        tokio::spawn(collect_stderr(err, Arc::clone(&stderr)));
+    } else {
+        stderr.ended.send_replace(true);
+    }
+    // The check running in this task reports this stderr if it fails.
+    let _ = STARTED.try_with(|started| started.borrow_mut().push(Arc::clone(&stderr)));
     let stdin = child.stdin.take();
     Ok(Running {
         group,
@@ -205,15 +213,11 @@ impl Running {
         {
             stdout.push(line);
         }
-        let stderr = tokio::time::timeout(Duration::from_secs(2), self.stderr)
-            .await
-            .ok()
-            .and_then(Result::ok)
-            .unwrap_or_default();
+        self.stderr.wait_ended(Duration::from_secs(2)).await;
         Ok(Finished {
             status,
             stdout,
-            stderr,
+            stderr: self.stderr.text(),
             elapsed,
         })
     }
@@ -284,7 +288,7 @@ impl ProcessGroup {
 /// The process groups of the programs running now, for [`kill_groups_on_signals`].
 #[cfg(unix)]
 fn live_groups() -> std::sync::MutexGuard<'static, Vec<libc::pid_t>> {
-    static LIVE: std::sync::Mutex<Vec<libc::pid_t>> = std::sync::Mutex::new(Vec::new());
+    static LIVE: Mutex<Vec<libc::pid_t>> = Mutex::new(Vec::new());
     LIVE.lock().unwrap_or_else(|e| e.into_inner())
 }
 
@@ -330,5 +334,257 @@ pub fn kill_groups_on_signals() {
 impl Drop for ProcessGroup {
     fn drop(&mut self) {
         self.kill();
+    }
+}
+
+/// At most this many bytes of a program's stderr are kept: its end.
+pub const STDERR_KEEP: usize = 1 << 20;
+/// A failure reason shows a stderr of this many lines whole, and otherwise this many of its
+/// last lines (after its first Python traceback, if any).
+pub const STDERR_TAIL_LINES: usize = 15;
+/// A traceback longer than this many lines is shown by its first line and its end.
+const TRACEBACK_LINES: usize = 40;
+/// How many lines before the first traceback are shown with it.
+const LINES_BEFORE_TRACEBACK: usize = 2;
+/// Longer lines are cut, in a failure reason.
+const LINE_CHARS: usize = 300;
+/// How long a failed check waits for its programs' stderr to end (they have been killed).
+const STDERR_END_WAIT: Duration = Duration::from_secs(1);
+
+/// A program's stderr as it comes: the bytes so far, and whether it has ended.
+struct StderrLog {
+    bytes: Mutex<Vec<u8>>,
+    ended: watch::Sender<bool>,
+}
+
+impl StderrLog {
+    fn new() -> Arc<StderrLog> {
+        Arc::new(StderrLog {
+            bytes: Mutex::new(Vec::new()),
+            ended: watch::Sender::new(false),
+        })
+    }
+
+    fn text(&self) -> String {
+        let bytes = self.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    /// Waits up to `limit` for the end of the stream.
+    async fn wait_ended(&self, limit: Duration) {
+        let mut ended = self.ended.subscribe();
+        let _ = tokio::time::timeout(limit, ended.wait_for(|&e| e)).await;
+    }
+}
+
+async fn collect_stderr(mut err: impl AsyncRead + Unpin, log: Arc<StderrLog>) {
+    let mut buf = vec![0; 8192];
+    while let Ok(n @ 1..) = err.read(&mut buf).await {
+        let mut bytes = log.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        bytes.extend_from_slice(&buf[..n]);
+        if bytes.len() > STDERR_KEEP {
+            let excess = bytes.len() - STDERR_KEEP;
+            bytes.drain(..excess);
+        }
+    }
+    log.ended.send_replace(true);
+}
+
+tokio::task_local! {
+    /// The stderr of every program started by the check running in this task.
+    static STARTED: RefCell<Vec<Arc<StderrLog>>>;
+}
+
+/// The programs a check started, whose stderr ends its failure reason.
+pub struct Started(Vec<Arc<StderrLog>>);
+
+/// Runs a check's body, noting every program it starts, for [`Started::end_reason`].
+/// Programs are found through the task: `body` must start them itself, not from a task it
+/// spawns.
+pub async fn noting_programs<T>(body: impl Future<Output = T>) -> (T, Started) {
+    STARTED
+        .scope(RefCell::new(Vec::new()), async {
+            let result = body.await;
+            (result, Started(STARTED.with(|started| started.take())))
+        })
+        .await
+}
+
+impl Started {
+    /// `reason`, ended with the stderr of the last program that wrote anything there (as
+    /// [`stderr_tail`] shows it) unless the reason shows it already. Called once the body
+    /// has returned: its programs have been killed, their stderr is ending.
+    pub async fn end_reason(&self, mut reason: String) -> String {
+        let deadline = tokio::time::Instant::now() + STDERR_END_WAIT;
+        for log in self.0.iter().rev() {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            log.wait_ended(left).await;
+            if let Some(tail) = stderr_tail(&log.text()) {
+                if !reason.contains(&tail) {
+                    reason.push_str("\nthe program's stderr:");
+                    reason.push_str(&tail);
+                }
+                break;
+            }
+        }
+        reason
+    }
+}
+
+/// A program's stderr as a failure reason shows it, each non-blank line after `\n| `, lines
+/// left out marked `| …`: all of it when it has at most [`STDERR_TAIL_LINES`] lines.
+/// Otherwise its first Python traceback whole (from `Traceback (most recent call last):` to
+/// the exception line; the first line and the end of a very long one) with the two lines
+/// before it, then the last [`STDERR_TAIL_LINES`] lines after it; without a traceback, its
+/// last [`STDERR_TAIL_LINES`] lines. The first traceback is the cause: a server's later
+/// ones are often its consequences (relaying to a client whose handler died, clients
+/// leaving once the check has failed). `None` when nothing but blanks was written.
+pub fn stderr_tail(stderr: &str) -> Option<String> {
+    let lines: Vec<&str> = stderr
+        .lines()
+        .map(str::trim_end)
+        .filter(|l| !l.is_empty())
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    // Which lines to show, `None` standing for lines left out.
+    let mut shown: Vec<Option<&str>> = Vec::new();
+    let traceback = lines
+        .iter()
+        .position(|l| l.trim_start() == "Traceback (most recent call last):");
+    match traceback {
+        Some(start) if lines.len() > STDERR_TAIL_LINES => {
+            // The lines just before say where it comes from (asyncio's `Task exception was
+            // never retrieved`, a warning before a crash).
+            let before = start.saturating_sub(LINES_BEFORE_TRACEBACK);
+            if before > 0 {
+                shown.push(None);
+            }
+            shown.extend(lines[before..start].iter().map(|&l| Some(l)));
+            // Frames are indented; the exception line that ends the traceback is not.
+            let end = lines[start + 1..]
+                .iter()
+                .position(|l| !l.starts_with(' '))
+                .map_or(lines.len() - 1, |i| start + 1 + i);
+            let whole = &lines[start..=end];
+            shown.push(Some(whole[0]));
+            let cut = whole.len().saturating_sub(TRACEBACK_LINES);
+            if cut > 0 {
+                shown.push(None);
+            }
+            shown.extend(whole[1 + cut..].iter().map(|&l| Some(l)));
+            last_lines(&lines[end + 1..], &mut shown);
+        }
+        _ => last_lines(&lines, &mut shown),
+    }
+    let mut tail = String::new();
+    for line in shown {
+        tail.push_str("\n| ");
+        match line {
+            None => tail.push('…'),
+            Some(line) => match line.char_indices().nth(LINE_CHARS) {
+                Some((cut, _)) => {
+                    tail.push_str(&line[..cut]);
+                    tail.push('…');
+                }
+                None => tail.push_str(line),
+            },
+        }
+    }
+    Some(tail)
+}
+
+/// Adds the last [`STDERR_TAIL_LINES`] of `from` to `shown`, marking any cut.
+fn last_lines<'a>(from: &[&'a str], shown: &mut Vec<Option<&'a str>>) {
+    let cut = from.len().saturating_sub(STDERR_TAIL_LINES);
+    if cut > 0 {
+        shown.push(None);
+    }
+    shown.extend(from[cut..].iter().map(|&l| Some(l)));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The lines of a tail, without their `| `.
+    fn shown(tail: &str) -> Vec<&str> {
+        assert!(tail.starts_with("\n| "), "{tail:?}");
+        tail[1..].lines().map(|l| &l[2..]).collect()
+    }
+
+    /// A traceback of `frames` frames (two lines each) ending with `error`.
+    fn traceback(frames: usize, error: &str) -> String {
+        let mut text = String::from("Traceback (most recent call last):\n");
+        for i in 0..frames {
+            text.push_str(&format!(
+                "  File \"server.py\", line {i}, in f{i}\n    g()\n"
+            ));
+        }
+        text + error + "\n"
+    }
+
+    #[test]
+    fn a_short_stderr_is_shown_whole() {
+        let stderr = format!("starting\n\n{}", traceback(3, "TypeError: oops"));
+        let tail = stderr_tail(&stderr).unwrap();
+        assert_eq!(shown(&tail).len(), 9, "{tail}");
+        assert!(tail.starts_with("\n| starting\n| Traceback"), "{tail}");
+        assert!(tail.ends_with("\n| TypeError: oops"), "{tail}");
+        assert_eq!(stderr_tail(" \n\n  \n"), None);
+    }
+
+    #[test]
+    fn the_first_traceback_is_shown_whole_then_the_last_lines() {
+        // The cause, then its consequences: as a server whose handler died and whose
+        // other handlers then fail writing to the dead client.
+        let mut stderr: String = (1..=20).map(|i| format!("log {i}\n")).collect();
+        stderr.push_str("Unhandled exception in client_connected_cb\n");
+        stderr.push_str(&traceback(18, "TypeError: can't concat str to bytes"));
+        for i in 0..3 {
+            stderr.push_str(&traceback(2, &format!("ConnectionResetError: {i}")));
+        }
+        let tail = stderr_tail(&stderr).unwrap();
+        let lines = shown(&tail);
+        assert_eq!(
+            lines[..3],
+            ["…", "log 20", "Unhandled exception in client_connected_cb"]
+        );
+        assert_eq!(lines[3], "Traceback (most recent call last):");
+        assert_eq!(lines[4], "  File \"server.py\", line 0, in f0");
+        assert_eq!(lines[40], "TypeError: can't concat str to bytes");
+        // 3 × 6 lines follow: the last 15 of them.
+        assert_eq!(lines[41], "…");
+        assert_eq!(lines[42], "  File \"server.py\", line 1, in f1");
+        assert_eq!(lines.len(), 42 + STDERR_TAIL_LINES);
+        assert_eq!(lines.last(), Some(&"ConnectionResetError: 2"));
+    }
+
+    #[test]
+    fn a_very_long_traceback_keeps_its_first_line_and_its_end() {
+        let stderr = traceback(100, "RecursionError: maximum recursion depth exceeded");
+        let lines = stderr_tail(&stderr).unwrap();
+        let lines = shown(&lines);
+        assert_eq!(lines.len(), 1 + TRACEBACK_LINES);
+        assert_eq!(lines[0], "Traceback (most recent call last):");
+        assert_eq!(lines[1], "…");
+        assert_eq!(lines[2], "  File \"server.py\", line 81, in f81");
+        assert_eq!(
+            lines[40],
+            "RecursionError: maximum recursion depth exceeded"
+        );
+    }
+
+    #[test]
+    fn without_a_traceback_the_last_lines_are_shown_and_long_ones_cut() {
+        let mut stderr: String = (1..=40).map(|i| format!("line {i}\n\n")).collect();
+        stderr.push_str(&"x".repeat(1000));
+        let tail = stderr_tail(&stderr).unwrap();
+        let lines = shown(&tail);
+        assert_eq!(lines.len(), 1 + STDERR_TAIL_LINES, "{tail}");
+        assert_eq!(lines[0], "…");
+        assert_eq!(lines[1], "line 27");
+        assert_eq!(lines[15], format!("{}…", "x".repeat(LINE_CHARS)));
     }
 }
