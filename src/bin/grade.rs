@@ -120,6 +120,8 @@ struct Common {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli: Cli = tp6::error::parse_args();
+    // Interrupted, grade takes the programs it runs (in process groups of their own) along.
+    grade::process::kill_groups_on_signals();
     let (report, json) = match cli.command {
         Command::List { json } => {
             list(json);

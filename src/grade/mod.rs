@@ -177,21 +177,27 @@ pub async fn run_checks<T: ?Sized + Sync>(
     let mut preambles: Vec<(String, &'static str)> = Vec::new();
     for check in checks {
         let start = Instant::now();
-        let result = match tokio::time::timeout(timeout, (check.run)(target)).await {
-            Ok(Err(Failure::Preamble(reason))) => {
-                match preambles.iter().find(|(r, _)| *r == reason) {
-                    Some((_, first)) => Err(Failure::Fail(format!("blocked by {first}"))),
-                    None => {
-                        preambles.push((reason.clone(), check.id));
-                        Err(Failure::Fail(reason))
-                    }
-                }
+        let (result, started) = process::noting_programs(async {
+            match tokio::time::timeout(timeout, (check.run)(target)).await {
+                Ok(r) => r,
+                Err(_) => Err(Failure::Fail(format!(
+                    "timed out after {:.1} s",
+                    timeout.as_secs_f64()
+                ))),
             }
-            Ok(r) => r,
-            Err(_) => Err(Failure::Fail(format!(
-                "timed out after {:.1} s",
-                timeout.as_secs_f64()
-            ))),
+        })
+        .await;
+        // A failure ends with what the programs the check started wrote on stderr.
+        let result = match result {
+            Err(Failure::Preamble(reason)) => match preambles.iter().find(|(r, _)| *r == reason) {
+                Some((_, first)) => Err(Failure::Fail(format!("blocked by {first}"))),
+                None => {
+                    preambles.push((reason.clone(), check.id));
+                    Err(Failure::Fail(started.end_reason(reason).await))
+                }
+            },
+            Err(Failure::Fail(reason)) => Err(Failure::Fail(started.end_reason(reason).await)),
+            r => r,
         };
         out.push(CheckReport::new(check, result, start.elapsed()));
     }

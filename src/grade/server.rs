@@ -2,12 +2,17 @@
 //!
 //! A [`ServerTarget`] is either an address (a server someone already started) or a command
 //! template; for a command, every check gets a fresh server process, so one check's leftover
-//! connections can never leak announcements into the next. [`TestClient`] is a client the
-//! checks script: send a message, expect one, expect silence, expect the connection closed.
+//! connections can never leak announcements into the next. That it is ready is learnt
+//! without connecting to it wherever the system can tell (`listening`): a connection of
+//! `grade`'s own would be one more client to a server that never forgets one.
+//! [`TestClient`] is a client the checks script: send a message, expect one, expect
+//! silence, expect the connection closed.
 //!
 //! In `--wire tp` mode replies are compared leniently, as course servers differ in harmless
 //! ways: a message may come with or without a trailing newline, two messages may arrive in
 //! one read (split on newlines), trailing spaces are ignored.
+
+mod listening;
 
 use super::process::{self, Running, TimedLine};
 use super::{Failure, fail, show};
@@ -32,7 +37,8 @@ pub enum ServerSource {
     /// Already running at this address; checks share it and cannot see its console.
     Address(SocketAddr),
     /// Started per check from this template (`{port}` is replaced by a free port; without
-    /// `{port}` the `Serving on` line is read, or the course's port 8888 assumed).
+    /// `{port}` the server is expected on the course's port 8888, or where its `Serving on`
+    /// line says).
     Command(Vec<String>),
 }
 
@@ -90,15 +96,17 @@ impl ServerTarget {
                 })
             }
             ServerSource::Command(template) => {
-                let (argv, expected) = if process::mentions(template, "port") {
+                let port_given = process::mentions(template, "port");
+                let (argv, port) = if port_given {
                     let port = free_port().await?;
                     let argv = process::substitute(template, &[("port", &port.to_string())]);
-                    (argv, Some(SocketAddr::from(([127, 0, 0, 1], port))))
+                    (argv, port)
                 } else {
-                    (template.clone(), None)
+                    (template.clone(), crate::chat::cli::DEFAULT_PORT)
                 };
+                wait_port_free(port, PORT_FREE_WAIT).await?;
                 let mut running = process::spawn(&argv)?;
-                let addr = wait_listening(&mut running, expected).await?;
+                let addr = wait_listening(&mut running, port, port_given).await?;
                 Ok(RunningServer {
                     addr,
                     wire: self.wire,
@@ -115,39 +123,81 @@ async fn free_port() -> Result<u16, Failure> {
     Ok(probe.local_addr()?.port())
 }
 
-/// Waits for `Serving on <addr>` on stdout, or for the expected address to accept.
+/// How long a port may stay taken before a server is started on it: the previous check's
+/// server has been killed, but the system may take a moment to close its socket.
+const PORT_FREE_WAIT: Duration = Duration::from_secs(2);
+/// How long a started server has to start listening.
+const LISTEN_WAIT: Duration = Duration::from_secs(10);
+
+/// Where the system's table of sockets can be read (Linux), waits up to `within` for
+/// nothing to listen on `port`, so that another program's socket is never taken for the
+/// server's; elsewhere returns at once.
+async fn wait_port_free(port: u16, within: Duration) -> Result<(), Failure> {
+    let deadline = tokio::time::Instant::now() + within;
+    loop {
+        match listening::listening_on(port) {
+            Some(found) if !found.is_empty() => {}
+            _ => return Ok(()),
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return fail(format!(
+                "port {port} was already in use before the server was started (by another \
+                 program, or a server of an earlier run still running): stop it, or put \
+                 {{port}} in the command so that every check gets a free port"
+            ));
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+/// Waits until the server started from a command listens, without connecting to it when
+/// the system can tell (see [`listening`]): its `Serving on` line (either form) gives the
+/// address; otherwise, where the socket table can be read, a listening socket on `port`
+/// (`{port}`, or the course's 8888). Only without a table is the address
+/// `127.0.0.1:<port>` tried by connecting: at once when `port_given`, else once the output
+/// ended or after 2 s.
 async fn wait_listening(
     server: &mut Running,
-    expected: Option<SocketAddr>,
+    port: u16,
+    port_given: bool,
 ) -> Result<SocketAddr, Failure> {
-    let fallback = SocketAddr::from(([127, 0, 0, 1], crate::chat::cli::DEFAULT_PORT));
-    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
-    let mut probe = tokio::time::interval(Duration::from_millis(50));
+    let expected = SocketAddr::from(([127, 0, 0, 1], port));
+    let table = listening::listening_on(port).is_some();
+    let deadline = tokio::time::Instant::now() + LISTEN_WAIT;
+    let mut tick = tokio::time::interval(Duration::from_millis(25));
     let mut output_open = true;
     loop {
         tokio::select! {
             line = server.next_line(Duration::from_secs(3600)), if output_open => match line {
                 Some(TimedLine { text, .. }) => {
-                    if let Some(addr) = text.trim().strip_prefix("Serving on ").and_then(|a| a.trim().parse().ok()) {
+                    if let Some(addr) = listening::serving_on(&text) {
                         return Ok(addr);
                     }
                 }
                 None => output_open = false,
             },
-            _ = probe.tick() => {
-                // A program that prints no `Serving on` line (allowed for foreign servers):
-                // try the address it should listen on.
-                let addr = expected.unwrap_or(fallback);
-                if (expected.is_some() || !output_open || server.elapsed() > Duration::from_secs(2))
-                    && TcpStream::connect(addr).await.is_ok()
+            _ = tick.tick() => {
+                if table {
+                    let found = listening::listening_on(port).unwrap_or_default();
+                    if let Some(addr) = listening::reach(&found, port) {
+                        return Ok(addr);
+                    }
+                } else if (port_given || !output_open || server.elapsed() > Duration::from_secs(2))
+                    && TcpStream::connect(expected).await.is_ok()
                 {
-                    return Ok(addr);
+                    // No table to read (not Linux) and no parsable line: the one case where
+                    // readiness is learnt by connecting, and the server sees a connection.
+                    return Ok(expected);
                 }
                 if let Some(status) = server.wait_exit(Duration::ZERO).await {
                     return fail(format!("the server exited ({status}) before listening"));
                 }
                 if tokio::time::Instant::now() > deadline {
-                    return fail("the server did not start listening within 10 s");
+                    return fail(format!(
+                        "the server did not start listening within {} s: no `Serving on \
+                         <ip>:<port>` line, and nothing listening on port {port}",
+                        LISTEN_WAIT.as_secs()
+                    ));
                 }
             }
         }
@@ -447,4 +497,31 @@ async fn probe(v: &mut [TestClient], from: usize, to: &[usize]) -> Result<(), Fa
         }
     }
     fail("no message between two connected clients was ever relayed (3 s of probes)")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_port_someone_listens_on_is_not_taken_for_the_new_servers() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let taken = wait_port_free(port, Duration::from_millis(100)).await;
+        let Err(Failure::Fail(reason)) = taken else {
+            panic!("a taken port was found free: {taken:?}");
+        };
+        assert!(
+            reason.starts_with(&format!("port {port} was already in use")),
+            "{reason}"
+        );
+        // Freed while waiting (a server of the previous check going away): fine.
+        let closing = std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(100));
+            drop(listener);
+        });
+        assert_eq!(wait_port_free(port, Duration::from_secs(2)).await, Ok(()));
+        closing.join().unwrap();
+    }
 }

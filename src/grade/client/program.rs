@@ -37,13 +37,13 @@ pub(super) struct Output {
 }
 
 impl Output {
-    /// A short account for failure messages.
+    /// A short account for failure messages: the last lines printed, then the end of
+    /// stderr (a Python traceback whole), which therefore comes last in the reason.
     pub(super) fn describe(&self) -> String {
         let mut text = format!("it printed {}", describe_lines(&self.lines));
-        let stderr = self.stderr.trim();
-        if !stderr.is_empty() {
-            let cut: String = stderr.chars().take(300).collect();
-            text.push_str(&format!(" and on stderr {}", show(&cut)));
+        if let Some(tail) = process::stderr_tail(&self.stderr) {
+            text.push_str(" and on stderr:");
+            text.push_str(&tail);
         }
         text
     }

@@ -14,6 +14,7 @@
 //!
 //! Unix only (`openpty`, `setsid`, termios): on other platforms `no_pty.rs` stands in.
 
+use crate::grade::process::ProcessGroup;
 use crate::grade::{Failure, fail};
 use std::fs::File;
 use std::io::{self, Read, Write};
@@ -31,6 +32,8 @@ const SETTLE_MAX: Duration = Duration::from_secs(2);
 
 /// A program running on a pseudo-terminal.
 pub(super) struct PtyProgram {
+    /// Its session's process group, killed whole when dropped (before `child` is reaped).
+    group: ProcessGroup,
     /// Killed when dropped.
     child: Child,
     /// The master side, to type on.
@@ -80,6 +83,7 @@ impl PtyProgram {
         let (bump, activity) = watch::channel(0);
         std::thread::spawn(move || read_lines(reader, tx, bump));
         Ok(PtyProgram {
+            group: ProcessGroup::of(&child),
             child,
             master,
             lines,
@@ -154,8 +158,9 @@ impl PtyProgram {
             .ok()
     }
 
-    /// Kills the program if it still runs; returns the lines not read yet.
+    /// Kills the program and its group if they still run; returns the lines not read yet.
     pub(super) async fn stop(&mut self) -> Vec<String> {
+        self.group.kill();
         let _ = self.child.kill().await;
         let mut rest = Vec::new();
         while let Some(line) = self.next_line(Duration::from_secs(1)).await {

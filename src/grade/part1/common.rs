@@ -45,7 +45,7 @@ pub(super) fn expect_success(done: &Finished) -> Result<(), Failure> {
         Ok(())
     } else {
         fail(format!(
-            "expected exit code 0 got {}; stderr: {}",
+            "expected exit code 0 got {}; stderr:{}",
             done.status,
             excerpt(&done.stderr)
         ))
@@ -273,8 +273,8 @@ pub(super) fn expect_report_line(
     ))
 }
 
-/// The last lines of both streams, quoted, for failure messages: a report (or the
-/// traceback that replaced it) ends the output.
+/// The last lines of both streams, for failure messages: a report (or the traceback that
+/// replaced it) ends the output. Stderr, shown as [`excerpt`] does, comes last.
 fn outputs(done: &Finished) -> String {
     let last = |lines: Vec<&str>| {
         let kept: Vec<&str> = lines.into_iter().filter(|l| !l.trim().is_empty()).collect();
@@ -284,9 +284,9 @@ fn outputs(done: &Finished) -> String {
         }
     };
     format!(
-        "stdout: {}; stderr: {}",
+        "stdout: {}; stderr:{}",
         last(done.stdout_lines()),
-        last(done.stderr.lines().collect())
+        excerpt(&done.stderr)
     )
 }
 
@@ -340,18 +340,10 @@ fn list_dir(dir: &Path) -> String {
     }
 }
 
-/// The first lines of a program's stderr, quoted, for failure messages.
+/// A program's stderr as [`process::stderr_tail`] shows it (a Python traceback whole), one
+/// line per line after a line end, or ` nothing`: for the end of failure messages.
 fn excerpt(stderr: &str) -> String {
-    let lines: Vec<&str> = stderr
-        .lines()
-        .filter(|l| !l.trim().is_empty())
-        .take(3)
-        .collect();
-    if lines.is_empty() {
-        "nothing on stderr".to_string()
-    } else {
-        show(&lines.join("\n"))
-    }
+    process::stderr_tail(stderr).unwrap_or_else(|| " nothing".to_string())
 }
 
 #[cfg(test)]
