@@ -469,6 +469,20 @@ async fn a_failed_preamble_is_reported_once_and_blocks_the_rest() {
 }
 
 #[tokio::test]
+async fn patience_scales_every_wait() {
+    // A reply after 2 s: within the 3 s a reply is waited for, not within half of it.
+    let command = py("slow_reply_ii_2.py", &["--port", "{port}", "--delay", "2"]);
+    let only = ["--only", "ii_2.hello_reply"];
+    grade("server", "ii_2", &only, &command)
+        .await
+        .assert_all_pass(1);
+    let hurried = [&only[..], &["--patience", "0.5"]].concat();
+    grade("server", "ii_2", &hurried, &command)
+        .await
+        .assert_caught_by("ii_2.hello_reply", &["got nothing within 1.5 s"]);
+}
+
+#[tokio::test]
 async fn strict_utf8_is_caught() {
     broken_tp_server("strict_utf8", "ii_5.invalid_utf8_relayed")
         .await

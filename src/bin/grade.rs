@@ -115,6 +115,17 @@ struct Common {
     /// accepted) or `robust` (this project's stricter rules); both by default.
     #[arg(long, value_enum)]
     tier: Option<grade::Tier>,
+    /// Multiply every wait of the checks (a reply, silence, an exit) by this factor, for
+    /// slow interpreters or a loaded machine (0.5 to 20).
+    #[arg(long, default_value_t = 1.0, value_parser = patience_factor)]
+    patience: f64,
+}
+
+fn patience_factor(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(f) if (0.5..=20.0).contains(&f) => Ok(f),
+        _ => Err(format!("expected a number from 0.5 to 20, got {text:?}")),
+    }
 }
 
 #[tokio::main]
@@ -236,6 +247,7 @@ async fn run<T: Sync>(
         eprintln!("error: no checks of this kind for stage {stage:?} (see `grade list`)");
         return None;
     }
+    grade::patience::set_factor(common.patience);
     let selected: Vec<_> = checks
         .into_iter()
         .filter(|c| common.only.is_empty() || common.only.iter().any(|o| c.id.contains(o.as_str())))

@@ -13,6 +13,7 @@
 use super::says::{TOO_LONG, joined, left};
 use super::server::{QUIET, RunningServer, ServerTarget, TestClient, sync_registered};
 use super::{Check, CheckResult, Failure, fail, show};
+use crate::grade::patience::patient;
 use crate::stages::STAGES;
 
 /// Every server check a server of `stage` must pass: the checks of every stage up to it
@@ -369,7 +370,7 @@ async fn three_clients(t: &ServerTarget) -> CheckResult {
 /// The next message that is not `skip`.
 async fn next_but(reader: &mut TestClient, skip: &str) -> Result<Option<String>, super::Failure> {
     loop {
-        match reader.recv_within(super::server::PATIENCE).await {
+        match reader.recv_within(patient(super::server::PATIENCE)).await {
             Ok(Some(line)) if line.trim_end() == skip => continue,
             other => return other,
         }
@@ -458,7 +459,7 @@ async fn long_line(t: &ServerTarget) -> CheckResult {
 async fn join(server: &RunningServer, pseudo: &str) -> Result<TestClient, super::Failure> {
     let mut c = server.connect().await?;
     c.send(&format!("Hello|{pseudo}")).await?;
-    c.take_if(&joined(pseudo), QUIET).await?;
+    c.take_if(&joined(pseudo), patient(QUIET)).await?;
     c.pseudo = Some(pseudo.to_string());
     Ok(c)
 }
@@ -541,7 +542,7 @@ async fn invalid_utf8_relayed(t: &ServerTarget) -> CheckResult {
     };
     bob.send_raw(&[b"caf\xe9 \xff\xfe ok".as_slice(), end].concat())
         .await?;
-    match alice.recv_within(super::server::PATIENCE).await {
+    match alice.recv_within(patient(super::server::PATIENCE)).await {
         Ok(Some(got)) if got.starts_with("bob a dit : caf") && got.trim_end().ends_with(" ok") => {}
         Ok(Some(got)) => {
             return fail(format!(
@@ -554,7 +555,7 @@ async fn invalid_utf8_relayed(t: &ServerTarget) -> CheckResult {
         Err(_) => {
             return fail(format!(
                 "relay of invalid UTF-8: expected it got nothing within {} s (a handler that crashed on the bytes?)",
-                super::server::PATIENCE.as_secs()
+                crate::grade::patience::secs(patient(super::server::PATIENCE))
             ));
         }
     }
@@ -607,7 +608,7 @@ async fn no_leave_for_unjoined(t: &ServerTarget) -> CheckResult {
     // Refused: whether the server closes it is ii_5.refuse_bonjour's subject, not this one's.
     let mut refused = server.connect().await?;
     refused.send("Bonjour").await?;
-    let _ = refused.recv_within(QUIET).await;
+    let _ = refused.recv_within(patient(QUIET)).await;
     refused.quit().await;
     alice
         .expect_silence("after clients that never joined left")

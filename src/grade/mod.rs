@@ -32,6 +32,7 @@ pub mod class;
 pub mod client;
 pub mod fixture;
 pub mod part1;
+pub mod patience;
 pub mod process;
 mod report;
 pub mod says;

@@ -13,6 +13,7 @@
 //! lines, so a crash is reported as what it is.
 
 use super::{Failure, fail};
+use crate::grade::patience::patient;
 use std::cell::RefCell;
 use std::future::Future;
 use std::process::{ExitStatus, Stdio};
@@ -415,7 +416,7 @@ impl Started {
     /// [`stderr_tail`] shows it) unless the reason shows it already. Called once the body
     /// has returned: its programs have been killed, their stderr is ending.
     pub async fn end_reason(&self, mut reason: String) -> String {
-        let deadline = tokio::time::Instant::now() + STDERR_END_WAIT;
+        let deadline = tokio::time::Instant::now() + patient(STDERR_END_WAIT);
         for log in self.0.iter().rev() {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             log.wait_ended(left).await;

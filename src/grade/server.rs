@@ -17,6 +17,7 @@ mod listening;
 use super::process::{self, Running, TimedLine};
 use super::{Failure, fail, show};
 use crate::chat::wire::{self, Incoming, MessageReader, Wire};
+use crate::grade::patience::patient;
 use std::net::SocketAddr;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
@@ -87,7 +88,7 @@ impl ServerTarget {
                 // A shared server may still be processing the previous check's clients
                 // leaving; their leave announcements must not land in this check. There is
                 // nothing to observe from outside, so give it a moment.
-                tokio::time::sleep(SETTLE).await;
+                tokio::time::sleep(patient(SETTLE)).await;
                 Ok(RunningServer {
                     addr: *addr,
                     wire: self.wire,
@@ -104,7 +105,7 @@ impl ServerTarget {
                 } else {
                     (template.clone(), crate::chat::cli::DEFAULT_PORT)
                 };
-                wait_port_free(port, PORT_FREE_WAIT).await?;
+                wait_port_free(port, patient(PORT_FREE_WAIT)).await?;
                 let mut running = process::spawn(&argv)?;
                 let addr = wait_listening(&mut running, port, port_given).await?;
                 Ok(RunningServer {
@@ -163,7 +164,7 @@ async fn wait_listening(
 ) -> Result<SocketAddr, Failure> {
     let expected = SocketAddr::from(([127, 0, 0, 1], port));
     let table = listening::listening_on(port).is_some();
-    let deadline = tokio::time::Instant::now() + LISTEN_WAIT;
+    let deadline = tokio::time::Instant::now() + patient(LISTEN_WAIT);
     let mut tick = tokio::time::interval(Duration::from_millis(25));
     let mut output_open = true;
     loop {
@@ -196,7 +197,7 @@ async fn wait_listening(
                     return fail(format!(
                         "the server did not start listening within {} s: no `Serving on \
                          <ip>:<port>` line, and nothing listening on port {port}",
-                        LISTEN_WAIT.as_secs()
+                        crate::grade::patience::secs(patient(LISTEN_WAIT))
                     ));
                 }
             }
@@ -221,7 +222,7 @@ impl RunningServer {
                 .write_all(&wire::encode(self.wire, "Hello|stuck"))
                 .await?;
             // It never reads its announcement: a moment stands for the server taking it in.
-            tokio::time::sleep(QUIET).await;
+            tokio::time::sleep(patient(QUIET)).await;
         }
         Ok(stream)
     }
@@ -238,7 +239,7 @@ impl RunningServer {
             ));
         };
         let mut seen = Vec::new();
-        let deadline = tokio::time::Instant::now() + PATIENCE;
+        let deadline = tokio::time::Instant::now() + patient(PATIENCE);
         loop {
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             match process.next_line(left).await {
@@ -279,7 +280,7 @@ impl TestClient {
         if let Some(size) = recv_buffer {
             socket.set_recv_buffer_size(size)?;
         }
-        let stream = tokio::time::timeout(PATIENCE, socket.connect(addr))
+        let stream = tokio::time::timeout(patient(PATIENCE), socket.connect(addr))
             .await
             .map_err(|_| Failure::Fail(format!("connecting to {addr} timed out")))?
             .map_err(|e| Failure::Fail(format!("cannot connect to {addr}: {e}")))?;
@@ -347,7 +348,7 @@ impl TestClient {
 
     /// Expects exactly `expected` as the next message.
     pub async fn expect(&mut self, what: &str, expected: &str) -> Result<(), Failure> {
-        match self.recv_within(PATIENCE).await {
+        match self.recv_within(patient(PATIENCE)).await {
             Ok(Some(got)) => {
                 let same = match self.wire {
                     Wire::Lines => got == expected,
@@ -370,7 +371,7 @@ impl TestClient {
             Err(_) => fail(format!(
                 "{what}: expected {} got nothing within {} s",
                 show(expected),
-                PATIENCE.as_secs()
+                crate::grade::patience::secs(patient(PATIENCE))
             )),
         }
     }
@@ -394,7 +395,7 @@ impl TestClient {
 
     /// Expects nothing to arrive for a short while (and the connection to stay open).
     pub async fn expect_silence(&mut self, what: &str) -> Result<(), Failure> {
-        match self.recv_within(QUIET).await {
+        match self.recv_within(patient(QUIET)).await {
             Err(_) => Ok(()),
             Ok(Some(got)) => fail(format!("{what}: expected nothing got {}", show(&got))),
             Ok(None) => fail(format!(
@@ -407,7 +408,7 @@ impl TestClient {
     pub async fn expect_closed(&mut self, what: &str) -> Result<Vec<String>, Failure> {
         let mut got = Vec::new();
         loop {
-            match self.recv_within(PATIENCE).await {
+            match self.recv_within(patient(PATIENCE)).await {
                 Ok(None) => return Ok(got),
                 Ok(Some(m)) => got.push(m),
                 Err(_) => {
@@ -480,7 +481,7 @@ async fn probe(v: &mut [TestClient], from: usize, to: &[usize]) -> Result<(), Fa
             v[from].send(PROBE_END).await?;
             for i in (0..v.len()).filter(|&i| i != from) {
                 loop {
-                    match v[i].recv_within(PATIENCE).await {
+                    match v[i].recv_within(patient(PATIENCE)).await {
                         Ok(Some(m)) if m.contains(PROBE_END) => break,
                         Ok(Some(m)) if m.contains(PROBE) => {}
                         Ok(Some(m)) => {

@@ -6,6 +6,7 @@
 
 use super::program::Client;
 use crate::chat::wire::{self, Incoming, MessageReader, Wire};
+use crate::grade::patience::patient;
 use crate::grade::{CheckResult, Failure, expect_eq, fail, show_bytes};
 use std::io;
 use std::net::SocketAddr;
@@ -46,15 +47,20 @@ impl FakeServer {
 
     /// Waits for the client to connect; fails if it exits without having connected.
     pub(super) async fn accept(&self, client: &mut Client) -> Result<Peer, Failure> {
-        let none = || format!("expected a connection within {} s got none", WAIT.as_secs());
+        let none = || {
+            format!(
+                "expected a connection within {} s got none",
+                crate::grade::patience::secs(patient(WAIT))
+            )
+        };
         let accepted = tokio::select! {
             // A client that connects and exits at once has both ready at the same time: the
             // connection wins, since it was made first.
             biased;
-            accepted = tokio::time::timeout(WAIT, self.listener.accept()) => accepted,
-            status = client.wait_exit(WAIT) => match status {
+            accepted = tokio::time::timeout(patient(WAIT), self.listener.accept()) => accepted,
+            status = client.wait_exit(patient(WAIT)) => match status {
                 // The exit may be seen before the reactor reports the queued connection.
-                Some(status) => match tokio::time::timeout(QUIET, self.listener.accept()).await {
+                Some(status) => match tokio::time::timeout(patient(QUIET), self.listener.accept()).await {
                     Ok(accepted) => Ok(accepted),
                     Err(_) => {
                         let why = format!("the client exiting ({status}) first");
@@ -102,7 +108,7 @@ pub(super) struct Peer {
 impl Peer {
     /// The next message, within [`WAIT`]; `what` names it in the failure.
     pub(super) async fn recv(&mut self, what: &str) -> Result<String, Failure> {
-        match tokio::time::timeout(WAIT, self.reader.next()).await {
+        match tokio::time::timeout(patient(WAIT), self.reader.next()).await {
             Ok(Ok(Some(Incoming::Message(text)))) => Ok(text),
             Ok(Ok(Some(Incoming::TooLong))) => fail(format!(
                 "expected {what} got a line longer than {} bytes",
@@ -115,7 +121,7 @@ impl Peer {
             Ok(Err(e)) => fail(format!("expected {what} got a read error: {e}")),
             Err(_) => fail(format!(
                 "expected {what} within {} s got none; {}",
-                WAIT.as_secs(),
+                crate::grade::patience::secs(patient(WAIT)),
                 self.received_so_far()
             )),
         }
@@ -131,7 +137,7 @@ impl Peer {
 
     /// Fails if a message (or the end of the connection) arrives within [`QUIET`].
     pub(super) async fn expect_nothing(&mut self, after: &str) -> CheckResult {
-        match tokio::time::timeout(QUIET, self.reader.next()).await {
+        match tokio::time::timeout(patient(QUIET), self.reader.next()).await {
             Err(_) => Ok(()),
             Ok(Ok(Some(Incoming::Message(text)))) => fail(format!(
                 "expected nothing more after {after} got the message {}",
@@ -148,14 +154,17 @@ impl Peer {
 
     /// Pushes one message to the client.
     pub(super) async fn send(&mut self, text: &str) -> CheckResult {
-        match tokio::time::timeout(WAIT, self.writer.write_all(&wire::encode(self.wire, text)))
-            .await
+        match tokio::time::timeout(
+            patient(WAIT),
+            self.writer.write_all(&wire::encode(self.wire, text)),
+        )
+        .await
         {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => fail(format!("cannot send {text:?} to the client: {e}")),
             Err(_) => fail(format!(
                 "cannot send {text:?}: the client has not read its socket for {} s",
-                WAIT.as_secs()
+                crate::grade::patience::secs(patient(WAIT))
             )),
         }
     }

@@ -3,6 +3,7 @@
 use super::ClientTarget;
 use super::fake_server::{FakeServer, WAIT};
 use super::program::{Client, connect};
+use crate::grade::patience::patient;
 use crate::grade::{CheckResult, fail};
 
 /// The first message on the wire is exactly `Hello`.
@@ -22,8 +23,8 @@ pub(super) async fn prints_reply(target: &ClientTarget) -> CheckResult {
     peer.recv("a first message").await?;
     let reply = format!("Hello {}", peer.addr);
     peer.send(&reply).await?;
-    client.expect_line_with(&reply, WAIT).await?;
-    match client.wait_exit(WAIT).await {
+    client.expect_line_with(&reply, patient(WAIT)).await?;
+    match client.wait_exit(patient(WAIT)).await {
         Some(status) if status.success() => Ok(()),
         Some(status) => fail(format!(
             "expected exit status 0 after printing the reply got {status}; {}",
@@ -32,7 +33,7 @@ pub(super) async fn prints_reply(target: &ClientTarget) -> CheckResult {
         None => fail(format!(
             "expected it to exit by itself after printing the reply got still running after {} s \
              (the server keeps the connection open)",
-            WAIT.as_secs()
+            crate::grade::patience::secs(patient(WAIT))
         )),
     }
 }

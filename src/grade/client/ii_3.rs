@@ -5,6 +5,7 @@ use super::ClientTarget;
 use super::fake_server::{FakeServer, Peer, WAIT};
 use super::program::{Client, connect};
 use crate::chat::wire::Wire;
+use crate::grade::patience::patient;
 use crate::grade::{CheckResult, Failure, fail};
 use std::time::Duration;
 
@@ -55,7 +56,7 @@ pub(super) async fn prints_pushed(target: &ClientTarget) -> CheckResult {
     for text in ["Message du serveur n°1", "Message du serveur n°2"] {
         peer.send(text).await?;
         client
-            .expect_line_with(text, WAIT)
+            .expect_line_with(text, patient(WAIT))
             .await
             .map_err(|e| Failure::Fail(format!("{e} (stdin open and idle)")))?;
     }
@@ -68,7 +69,7 @@ pub(super) async fn exits_on_eof(target: &ClientTarget) -> CheckResult {
     let client = Client::start(target, &server, true)?;
     let (mut client, _peer) = connect(&server, client).await?;
     client.end_input().await?;
-    match client.wait_exit(EOF_EXIT).await {
+    match client.wait_exit(patient(EOF_EXIT)).await {
         Some(status) if status.success() => Ok(()),
         Some(status) => fail(format!(
             "expected exit status 0 at the end of input got {status}; {}",
@@ -76,7 +77,7 @@ pub(super) async fn exits_on_eof(target: &ClientTarget) -> CheckResult {
         )),
         None => fail(format!(
             "expected it to exit within {} s of the end of its input got still running",
-            EOF_EXIT.as_secs()
+            crate::grade::patience::secs(patient(EOF_EXIT))
         )),
     }
 }

@@ -5,6 +5,7 @@ use super::ClientTarget;
 use super::fake_server::{FakeServer, WAIT};
 use super::ii_3::type_and_expect;
 use super::program::{PSEUDO, join};
+use crate::grade::patience::patient;
 use crate::grade::says;
 use crate::grade::{CheckResult, expect_eq};
 
@@ -22,7 +23,7 @@ pub(super) async fn chats_after_hello(target: &ClientTarget) -> CheckResult {
     expect_eq("first message", &says::hello(PSEUDO), &first)?;
     let announce = says::joined(PSEUDO);
     peer.send(&announce).await?;
-    client.expect_line_with(&announce, WAIT).await?;
+    client.expect_line_with(&announce, patient(WAIT)).await?;
     type_and_expect(&mut client, &mut peer, target.wire, &["bonjour à tous"]).await?;
     peer.expect_nothing("the line typed").await
 }

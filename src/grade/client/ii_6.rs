@@ -4,6 +4,7 @@
 use super::ClientTarget;
 use super::fake_server::{FakeServer, WAIT};
 use super::program::{PSEUDO, describe_lines, join};
+use crate::grade::patience::patient;
 use crate::grade::says;
 use crate::grade::{CheckResult, fail};
 use std::time::Duration;
@@ -38,7 +39,7 @@ async fn server_leaves(target: &ClientTarget, how: Leave) -> CheckResult {
     // message (a prompt without a line end), which must not pass for a notice later.
     let probe = says::joined(PSEUDO);
     peer.send(&probe).await?;
-    let line = client.expect_line_with(&probe, WAIT).await?;
+    let line = client.expect_line_with(&probe, patient(WAIT)).await?;
     let prompt = line
         .split(probe.as_str())
         .next()
@@ -55,14 +56,14 @@ async fn server_leaves(target: &ClientTarget, how: Leave) -> CheckResult {
             "resets the connection"
         }
     };
-    let status = client.wait_exit(GONE_EXIT).await;
+    let status = client.wait_exit(patient(GONE_EXIT)).await;
     let output = client.stop().await;
     let after = output.lines.get(before..).unwrap_or_default();
     let Some(status) = status else {
         return fail(format!(
             "expected it to exit within {} s after the server {event} got still running \
              (stdin open and idle); {}",
-            GONE_EXIT.as_secs(),
+            crate::grade::patience::secs(patient(GONE_EXIT)),
             output.describe()
         ));
     };

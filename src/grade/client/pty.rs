@@ -14,6 +14,7 @@
 //!
 //! Unix only (`openpty`, `setsid`, termios): on other platforms `no_pty.rs` stands in.
 
+use crate::grade::patience::patient;
 use crate::grade::process::ProcessGroup;
 use crate::grade::{Failure, fail};
 use std::fs::File;
@@ -103,7 +104,7 @@ impl PtyProgram {
     /// [`SETTLE_MAX`] more) for it to be back in raw mode.
     pub(super) async fn end_input(&mut self) -> io::Result<()> {
         self.settle().await;
-        let deadline = Instant::now() + SETTLE_MAX;
+        let deadline = Instant::now() + patient(SETTLE_MAX);
         while self.was_raw && self.canonical() && Instant::now() < deadline {
             self.settle().await;
         }
@@ -113,9 +114,9 @@ impl PtyProgram {
     /// Waits until the program has started (shown something, or left canonical mode) and
     /// its output has then been quiet for [`SETTLE`]; at most [`SETTLE_MAX`] in all.
     async fn settle(&mut self) {
-        let deadline = Instant::now() + SETTLE_MAX;
+        let deadline = Instant::now() + patient(SETTLE_MAX);
         while Instant::now() < deadline {
-            match tokio::time::timeout(SETTLE, self.activity.changed()).await {
+            match tokio::time::timeout(patient(SETTLE), self.activity.changed()).await {
                 Ok(Ok(())) => {}
                 // The program closed the terminal: nothing more to wait for.
                 Ok(Err(_)) => return,

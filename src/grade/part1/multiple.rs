@@ -10,6 +10,7 @@ use super::common::{
     page_paths, run, unique_name,
 };
 use super::single::{closed_port_addr, error_site};
+use crate::grade::patience::patient;
 use crate::grade::process::{Finished, mentions, substitute};
 use crate::grade::{CheckResult, Failure, fail};
 use std::path::{Path, PathBuf};
@@ -88,7 +89,7 @@ impl ListRun {
         }
         let (file, out_dir) = (file.to_string_lossy(), self.out_dir.to_string_lossy());
         let argv = substitute(&t.command, &[("urls_file", &file), ("out_dir", &out_dir)]);
-        run(&argv, WEB_LIMIT).await
+        run(&argv, patient(WEB_LIMIT)).await
     }
 
     /// Fails unless every page is in its `web_<name>` file with its exact bytes.

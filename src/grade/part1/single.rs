@@ -8,6 +8,7 @@ use super::common::{
     Reason, Site, WEB_LIMIT, expect_failure, expect_file, expect_report, expect_success, run,
     unique_name,
 };
+use crate::grade::patience::patient;
 use crate::grade::process::{Finished, mentions, substitute};
 use crate::grade::{CheckResult, Failure};
 use std::path::PathBuf;
@@ -43,7 +44,7 @@ impl Output {
         let output = self.path.to_string_lossy();
         run(
             &substitute(&t.command, &[("url", url), ("output", &output)]),
-            WEB_LIMIT,
+            patient(WEB_LIMIT),
         )
         .await
     }

@@ -9,6 +9,7 @@
 
 use super::Part1Target;
 use super::common::{SLEEP_LIMIT, expect_success, run};
+use crate::grade::patience::patient;
 use crate::grade::process::{Finished, TimedLine};
 use crate::grade::{CheckResult, Failure, expect_eq, fail};
 use std::time::Duration;
@@ -17,7 +18,7 @@ use std::time::Duration;
 const MIN_INTERVAL: Duration = Duration::from_millis(20);
 
 pub(super) async fn sequential_order(t: &Part1Target) -> CheckResult {
-    let done = run(&t.command, SLEEP_LIMIT).await?;
+    let done = run(&t.command, patient(SLEEP_LIMIT)).await?;
     expect_success(&done)?;
     let (numbers, _) = numbers(&done)?;
     let (from, n) = (first_number(&numbers), (numbers.len() / 2) as u32);
@@ -27,7 +28,7 @@ pub(super) async fn sequential_order(t: &Part1Target) -> CheckResult {
 }
 
 pub(super) async fn interleaved_order(t: &Part1Target) -> CheckResult {
-    let done = run(&t.command, SLEEP_LIMIT).await?;
+    let done = run(&t.command, patient(SLEEP_LIMIT)).await?;
     expect_success(&done)?;
     let (numbers, _) = numbers(&done)?;
     let (from, n) = (first_number(&numbers), (numbers.len() / 2) as u32);
@@ -38,7 +39,7 @@ pub(super) async fn interleaved_order(t: &Part1Target) -> CheckResult {
 
 /// Sequential: every line about one interval after the previous one.
 pub(super) async fn sequential_pace(t: &Part1Target) -> CheckResult {
-    let done = run(&t.command, SLEEP_LIMIT).await?;
+    let done = run(&t.command, patient(SLEEP_LIMIT)).await?;
     let (_, times) = numbers(&done)?;
     let (interval, gaps) = sequential_interval(&times)?;
     // One short gap is tolerated: a busy machine may deliver two lines in one read.
@@ -61,7 +62,7 @@ pub(super) async fn sequential_pace(t: &Part1Target) -> CheckResult {
 /// Concurrent: pairs printed together, pairs one interval apart, total about half of the
 /// sequential run's.
 pub(super) async fn concurrent_pace(t: &Part1Target) -> CheckResult {
-    let done = run(&t.command, SLEEP_LIMIT).await?;
+    let done = run(&t.command, patient(SLEEP_LIMIT)).await?;
     let (_, times) = numbers(&done)?;
     let interval = concurrent_interval(&times)?;
     let pairs = times.len() / 2;
@@ -92,7 +93,7 @@ pub(super) async fn concurrent_pace(t: &Part1Target) -> CheckResult {
 
 /// The sequential counter stops soon after its last number.
 pub(super) async fn sequential_exit(t: &Part1Target) -> CheckResult {
-    let done = run(&t.command, SLEEP_LIMIT).await?;
+    let done = run(&t.command, patient(SLEEP_LIMIT)).await?;
     let (_, times) = numbers(&done)?;
     let (interval, _) = sequential_interval(&times)?;
     expect_prompt_exit(&done, &times, interval)
@@ -100,7 +101,7 @@ pub(super) async fn sequential_exit(t: &Part1Target) -> CheckResult {
 
 /// The concurrent counter stops soon after its last number.
 pub(super) async fn concurrent_exit(t: &Part1Target) -> CheckResult {
-    let done = run(&t.command, SLEEP_LIMIT).await?;
+    let done = run(&t.command, patient(SLEEP_LIMIT)).await?;
     let (_, times) = numbers(&done)?;
     let interval = concurrent_interval(&times)?;
     expect_prompt_exit(&done, &times, interval)
@@ -117,13 +118,13 @@ const EXIT_SLACK: Duration = Duration::from_millis(300);
 fn expect_prompt_exit(done: &Finished, times: &[Duration], interval: Duration) -> CheckResult {
     let last = times.last().copied().unwrap_or_default();
     let tail = done.elapsed.saturating_sub(last);
-    let allowed = interval + EXIT_SLACK;
+    let allowed = interval + patient(EXIT_SLACK);
     if tail > allowed {
         return fail(format!(
             "expected the program to exit within {} ms of its last number (one pause of {} ms, then at most {} ms) got {} ms",
             allowed.as_millis(),
             interval.as_millis(),
-            EXIT_SLACK.as_millis(),
+            patient(EXIT_SLACK).as_millis(),
             tail.as_millis()
         ));
     }
