@@ -340,6 +340,21 @@ async fn python_tp_client_passes_ii_6_with_wire_tp() {
 
 // ---- broken fixtures: each bug is caught by the check its header names -------------------
 
+#[tokio::test]
+async fn a_client_that_exits_with_a_traceback_fails_only_the_clean_exit() {
+    let command = py(
+        "client_ii_6_tp.py",
+        &["--port", "{port}", "--bug", "traceback_on_close"],
+    );
+    let graded = grade("client", "ii_6", &["--wire", "tp"], &command).await;
+    graded.assert_caught_by(
+        "ii_6.client_exits_cleanly",
+        &["got a traceback", "SystemExit"],
+    );
+    assert_eq!(graded.count("failed"), 1, "{:#}", graded.report);
+    assert_eq!(graded.check("ii_6.client_server_close")["verdict"], "pass");
+}
+
 /// `python3 chat_server.py --port {port} --wire tp --bug <bug>`.
 fn buggy_tp_server(bug: &str) -> Vec<String> {
     py(

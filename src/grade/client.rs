@@ -155,6 +155,13 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
                 ii_6::server_close
             ),
             check!(
+                "ii_6.client_exits_cleanly",
+                stage,
+                Robust,
+                "when the server closes, it exits without printing a traceback",
+                ii_6::clean_exit
+            ),
+            check!(
                 "ii_6.client_server_reset",
                 stage,
                 Robust,

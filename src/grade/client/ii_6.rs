@@ -3,10 +3,10 @@
 
 use super::ClientTarget;
 use super::fake_server::{FakeServer, WAIT};
-use super::program::{PSEUDO, describe_lines, join};
+use super::program::{Output, PSEUDO, describe_lines, join};
 use crate::grade::patience::patient;
 use crate::grade::says;
-use crate::grade::{CheckResult, fail};
+use crate::grade::{CheckResult, Failure, fail};
 use std::time::Duration;
 
 /// How long a client may take to exit once the server is gone.
@@ -24,15 +24,31 @@ enum Leave {
 
 /// The server closes the connection.
 pub(super) async fn server_close(target: &ClientTarget) -> CheckResult {
-    server_leaves(target, Leave::Close).await
+    server_leaves(target, Leave::Close).await.map(|_| ())
 }
 
 /// The server resets the connection.
 pub(super) async fn server_reset(target: &ClientTarget) -> CheckResult {
-    server_leaves(target, Leave::Reset).await
+    server_leaves(target, Leave::Reset).await.map(|_| ())
 }
 
-async fn server_leaves(target: &ClientTarget, how: Leave) -> CheckResult {
+/// The server closes the connection, and the client ends without a traceback: a Python
+/// client that lets `SystemExit` or a `ConnectionError` escape still exits, but prints a
+/// crash to the user.
+pub(super) async fn clean_exit(target: &ClientTarget) -> CheckResult {
+    let output = server_leaves(target, Leave::Close).await?;
+    let traceback = "Traceback (most recent call last)";
+    if output.lines.iter().any(|l| l.contains(traceback)) || output.stderr.contains(traceback) {
+        return fail(format!(
+            "expected a clean exit after the server closes the connection got a traceback; {}",
+            output.describe()
+        ));
+    }
+    Ok(())
+}
+
+/// Plays the server leaving; on success, what the client printed.
+async fn server_leaves(target: &ClientTarget, how: Leave) -> Result<Output, Failure> {
     let server = FakeServer::start(target.wire).await?;
     let (mut client, mut peer, _hello) = join(target, &server).await?;
     // One message first: it shows the client is chatting, and what it prints in front of a
@@ -79,7 +95,7 @@ async fn server_leaves(target: &ClientTarget, how: Leave) -> CheckResult {
             describe_lines(after)
         ));
     }
-    Ok(())
+    Ok(output)
 }
 
 /// A line that says something: some letter or digit left once the pieces of the prompt
