@@ -234,12 +234,12 @@ async fn own_server_ii_6_passes() {
 #[tokio::test]
 async fn own_server_ii_6_passes_by_address_too() {
     // One server for every check, as a teacher grading a running server gets. Only the
-    // console check (ii_3) needs the process; ii_6 has none, so nothing may be skipped.
+    // checks that read the console need the process: at ii_6, the first line's.
     let (mut server, _) = common::start(env!("CARGO_BIN_EXE_chat_server_ii_6"), &[]);
     let addr = server.addr.clone();
     let graded = grade("server", "ii_6", &["--address", &addr], &[]).await;
     server.stop();
-    graded.assert_all_pass(8);
+    graded.assert_all_pass_skipping(8, &["ii_2.serving_on_first"]);
 }
 
 #[tokio::test]
@@ -495,6 +495,30 @@ async fn patience_scales_every_wait() {
     grade("server", "ii_2", &hurried, &command)
         .await
         .assert_caught_by("ii_2.hello_reply", &["got nothing within 1.5 s"]);
+}
+
+#[tokio::test]
+async fn the_course_s_tuple_line_is_read_but_fails_the_exact_first_line() {
+    // `print(f"Serving on {addr}")` prints the socket's tuple: grade finds the server by it
+    // (the check ran: readiness was learnt), and the robust ii_2.serving_on_first asks for
+    // `<ip>:<port>`.
+    let log = tempfile::NamedTempFile::new().unwrap();
+    let log = log.path().to_string_lossy().into_owned();
+    let command = py(
+        "chat_server_registers_at_connect.py",
+        &["--port", "{port}", "--log", &log],
+    );
+    let graded = grade(
+        "server",
+        "ii_6",
+        &["--only", "ii_2.serving_on_first"],
+        &command,
+    )
+    .await;
+    graded.assert_caught_by(
+        "ii_2.serving_on_first",
+        &["Serving on <ip>:", "got \"Serving on ("],
+    );
 }
 
 #[tokio::test]

@@ -52,6 +52,13 @@ fn catalogue() -> Vec<Check<ServerTarget>> {
 fn ii_2() -> Vec<Check<ServerTarget>> {
     vec![
         check!(
+            "ii_2.serving_on_first",
+            "ii_2",
+            Robust,
+            "the server's first stdout line is exactly `Serving on <ip>:<port>` with the port it listens on",
+            serving_on_first
+        ),
+        check!(
             "ii_2.hello_reply",
             "ii_2",
             Course,
@@ -270,6 +277,21 @@ async fn connect_relaying(
         }
     }
     Ok(v)
+}
+
+async fn serving_on_first(t: &ServerTarget) -> CheckResult {
+    let mut server = t.start().await?;
+    let port = server.addr.port();
+    let first = server.first_console_line().await?;
+    let exact = first.as_deref().and_then(|l| l.strip_prefix("Serving on "));
+    match exact.map(str::parse::<std::net::SocketAddr>) {
+        Some(Ok(addr)) if addr.port() == port => Ok(()),
+        _ => fail(format!(
+            "first line: expected {} got {}",
+            show(&format!("Serving on <ip>:{port}")),
+            first.map_or("nothing".to_string(), |l| show(&l))
+        )),
+    }
 }
 
 async fn hello_reply(t: &ServerTarget) -> CheckResult {

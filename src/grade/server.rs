@@ -76,6 +76,8 @@ pub struct RunningServer {
     pub wire: Wire,
     /// Clients join with `Hello|<pseudo>` (see [`ServerTarget::pseudos`]).
     pub pseudos: bool,
+    /// The first line it printed, if it printed one before it was found listening.
+    first_line: Option<String>,
     /// The process, when the check started it (killed on drop).
     process: Option<Running>,
 }
@@ -91,6 +93,7 @@ impl ServerTarget {
                 tokio::time::sleep(patient(SETTLE)).await;
                 Ok(RunningServer {
                     addr: *addr,
+                    first_line: None,
                     wire: self.wire,
                     pseudos: self.pseudos,
                     process: None,
@@ -107,9 +110,10 @@ impl ServerTarget {
                 };
                 wait_port_free(port, patient(PORT_FREE_WAIT)).await?;
                 let mut running = process::spawn(&argv)?;
-                let addr = wait_listening(&mut running, port, port_given).await?;
+                let (addr, first_line) = wait_listening(&mut running, port, port_given).await?;
                 Ok(RunningServer {
                     addr,
+                    first_line,
                     wire: self.wire,
                     pseudos: self.pseudos,
                     process: Some(running),
@@ -157,10 +161,22 @@ async fn wait_port_free(port: u16, within: Duration) -> Result<(), Failure> {
 /// (`{port}`, or the course's 8888). Only without a table is the address
 /// `127.0.0.1:<port>` tried by connecting: at once when `port_given`, else once the output
 /// ended or after 2 s.
+/// Also returns the first line the server printed, if it printed one meanwhile.
 async fn wait_listening(
     server: &mut Running,
     port: u16,
     port_given: bool,
+) -> Result<(SocketAddr, Option<String>), Failure> {
+    let mut first = None;
+    let addr = wait_for_listener(server, port, port_given, &mut first).await?;
+    Ok((addr, first))
+}
+
+async fn wait_for_listener(
+    server: &mut Running,
+    port: u16,
+    port_given: bool,
+    first: &mut Option<String>,
 ) -> Result<SocketAddr, Failure> {
     let expected = SocketAddr::from(([127, 0, 0, 1], port));
     let table = listening::listening_on(port).is_some();
@@ -171,7 +187,9 @@ async fn wait_listening(
         tokio::select! {
             line = server.next_line(Duration::from_secs(3600)), if output_open => match line {
                 Some(TimedLine { text, .. }) => {
-                    if let Some(addr) = listening::serving_on(&text) {
+                    let found = listening::serving_on(&text);
+                    first.get_or_insert(text);
+                    if let Some(addr) = found {
                         return Ok(addr);
                     }
                 }
@@ -225,6 +243,20 @@ impl RunningServer {
             tokio::time::sleep(patient(QUIET)).await;
         }
         Ok(stream)
+    }
+
+    /// The first line the server printed (waiting for it if it was found listening before
+    /// it printed anything); skips when the console is not visible.
+    pub async fn first_console_line(&mut self) -> Result<Option<String>, Failure> {
+        if let Some(line) = &self.first_line {
+            return Ok(Some(line.clone()));
+        }
+        let Some(process) = self.process.as_mut() else {
+            return Err(Failure::Skip(
+                "needs the server's console: give a command, not --address".into(),
+            ));
+        };
+        Ok(process.next_line(patient(PATIENCE)).await.map(|l| l.text))
     }
 
     /// Waits for a console line satisfying `wanted`; skips when the console is not visible.
