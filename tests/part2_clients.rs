@@ -154,3 +154,41 @@ async fn a_command_that_cannot_be_pointed_at_the_check_server_is_skipped() {
     let report = run_checks("ii_6", &checks("ii_6"), &fixed_port, CHECK_LIMIT).await;
     assert_eq!(report.skipped, report.checks.len(), "{report}");
 }
+
+#[test]
+fn a_client_finds_out_the_server_is_down_before_asking_for_a_pseudo() {
+    // A port nothing listens on: the client says so at once, with no `Pseudo : ` prompt
+    // first (stdin is open and empty: a client that asked would wait there for ever).
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port().to_string()
+    };
+    for client in [CLIENT_II_5, CLIENT_II_6] {
+        let mut child = std::process::Command::new(client)
+            .args(["--port", &port])
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let started = std::time::Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(5) {
+                let _ = child.kill();
+                panic!("{client} waited with the server down");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        let out = child.wait_with_output().unwrap();
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(status.code(), Some(1), "{client}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: cannot connect to 127.0.0.1:{port}")),
+            "{client}: {stderr}"
+        );
+        assert!(!stderr.contains("Pseudo"), "{client} asked first: {stderr}");
+    }
+}
