@@ -325,3 +325,29 @@ async fn a_command_without_its_placeholder_is_skipped() {
         (Verdict::Skip, "the command has no {urls_file} placeholder")
     );
 }
+
+/// A program that hard-codes `/tmp/web_page` writes into a `/tmp` of its own: grade reads
+/// the page there, and the machine's `/tmp/web_page` is untouched (the next student's run
+/// cannot trip over this one's file). Linux, where user namespaces allow it; elsewhere the
+/// report says the program shared `/tmp`.
+#[cfg(target_os = "linux")]
+#[tokio::test]
+async fn a_program_hard_coding_tmp_gets_a_tmp_of_its_own() {
+    let real = std::path::Path::new("/tmp/web_page");
+    let stamp = |p: &std::path::Path| std::fs::metadata(p).ok().and_then(|m| m.modified().ok());
+    let before = stamp(real);
+    let script = "import sys, urllib.request\n\
+                  open('/tmp/web_page', 'wb').write(urllib.request.urlopen(sys.argv[1]).read())";
+    let target = Part1Target::new(["python3", "-c", script, "{url}"]);
+    if target.shared_tmp_note().is_some() {
+        eprintln!("no private /tmp on this machine: the report says so instead");
+        return;
+    }
+    let (verdict, reason) = verdict("web_sync.writes_page", target).await;
+    assert_eq!(verdict, Verdict::Pass, "{reason}");
+    assert_eq!(
+        stamp(real),
+        before,
+        "the machine's /tmp/web_page was written"
+    );
+}

@@ -174,10 +174,11 @@ async fn main() -> ExitCode {
             command,
         } => {
             let target = Part1Target::new(command);
-            (
-                run(&stage, grade::part1::checks(&stage), &target, &common).await,
-                common.json,
-            )
+            let mut report = run(&stage, grade::part1::checks(&stage), &target, &common).await;
+            if let (Some(report), Some(note)) = (report.as_mut(), target.shared_tmp_note()) {
+                report.notes.push(note.to_string());
+            }
+            (report, common.json)
         }
     };
     let Some(report) = report else {

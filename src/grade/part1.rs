@@ -19,10 +19,12 @@
 mod common;
 mod measure;
 mod multiple;
+mod private_tmp;
 mod single;
 mod sleep;
 
 use super::Check;
+use super::process::mentions as process_mentions;
 
 /// A Part I program under test.
 #[derive(Debug, Clone)]
@@ -32,6 +34,16 @@ pub struct Part1Target {
 }
 
 impl Part1Target {
+    /// Why this target's program shares the machine's `/tmp` with every other program,
+    /// when it does: its command takes no `{output}` or `{out_dir}` (so it writes under
+    /// `/tmp`) and this machine cannot give it a `/tmp` of its own. For the report.
+    pub fn shared_tmp_note(&self) -> Option<&'static str> {
+        let writes_tmp = !process_mentions(&self.command, "output")
+            && !process_mentions(&self.command, "out_dir");
+        (writes_tmp && private_tmp::PrivateTmp::new().is_none())
+            .then_some(private_tmp::SHARED_TMP_NOTE)
+    }
+
     /// A target from any list of arguments.
     pub fn new<S: Into<String>>(command: impl IntoIterator<Item = S>) -> Self {
         Part1Target {

@@ -70,6 +70,10 @@ pub struct Report {
     pub course: Score,
     /// The same counts for the robust tier alone.
     pub robust: Score,
+    /// What the reader should know about how the checks ran (e.g. a program that had to
+    /// share `/tmp`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 /// Verdict counts of a set of checks.
@@ -120,6 +124,7 @@ impl Report {
             skipped: all.skipped,
             course: tier(Tier::Course),
             robust: tier(Tier::Robust),
+            notes: Vec::new(),
             checks,
         }
     }
@@ -146,6 +151,9 @@ impl fmt::Display for Report {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let width = self.checks.iter().map(|c| c.id.len()).max().unwrap_or(0);
         writeln!(f, "stage {}", self.stage)?;
+        for note in &self.notes {
+            writeln!(f, "note: {note}")?;
+        }
         for c in &self.checks {
             let tag = match c.verdict {
                 Verdict::Pass => "PASS",

@@ -9,6 +9,7 @@ use super::common::{
     Reason, Site, WEB_LIMIT, expect_failure, expect_page, expect_report_line, expect_success,
     page_paths, run, unique_name,
 };
+use super::private_tmp::PrivateTmp;
 use super::single::{closed_port_addr, error_site};
 use crate::grade::patience::patient;
 use crate::grade::process::{Finished, mentions, substitute};
@@ -50,6 +51,9 @@ pub(super) struct ListRun {
     dir: TempDir,
     out_dir: PathBuf,
     cleanup: Vec<PathBuf>,
+    /// The program's own `/tmp`, when it writes CONTRACT.md's default `/tmp/web_<name>`:
+    /// the list is written there too, for the program to see it.
+    private: Option<PrivateTmp>,
 }
 
 impl ListRun {
@@ -60,10 +64,15 @@ impl ListRun {
             ));
         }
         let dir = tempfile::tempdir()?;
+        let private = (!mentions(&t.command, "out_dir"))
+            .then(PrivateTmp::new)
+            .flatten();
         let out_dir = if mentions(&t.command, "out_dir") {
             let out = dir.path().join("out");
             std::fs::create_dir(&out)?;
             out
+        } else if let Some(tmp) = &private {
+            tmp.outside(crate::part1::DEFAULT_OUT_DIR)
         } else {
             PathBuf::from(crate::part1::DEFAULT_OUT_DIR)
         };
@@ -71,6 +80,7 @@ impl ListRun {
             dir,
             out_dir,
             cleanup: Vec::new(),
+            private,
         })
     }
 
@@ -81,6 +91,12 @@ impl ListRun {
         list: &str,
         urls: &[&str],
     ) -> Result<Finished, Failure> {
+        if let Some(tmp) = &self.private {
+            // The program sees the list as /tmp/urls.txt, and writes its pages in /tmp.
+            std::fs::write(tmp.outside("/tmp/urls.txt"), list)?;
+            let argv = substitute(&t.command, &[("urls_file", "/tmp/urls.txt")]);
+            return run(&tmp.wrap(&argv), patient(WEB_LIMIT)).await;
+        }
         let file = self.dir.path().join("urls.txt");
         std::fs::write(&file, list)?;
         if self.out_dir.as_path() == Path::new(crate::part1::DEFAULT_OUT_DIR) {

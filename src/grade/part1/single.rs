@@ -8,6 +8,7 @@ use super::common::{
     Reason, Site, WEB_LIMIT, expect_failure, expect_file, expect_report, expect_success, run,
     unique_name,
 };
+use super::private_tmp::PrivateTmp;
 use crate::grade::patience::patient;
 use crate::grade::process::{Finished, mentions, substitute};
 use crate::grade::{CheckResult, Failure};
@@ -19,6 +20,8 @@ use tempfile::TempDir;
 struct Output {
     path: PathBuf,
     _dir: Option<TempDir>,
+    /// The program's own `/tmp`, when it writes CONTRACT.md's default `/tmp/web_page`.
+    private: Option<PrivateTmp>,
 }
 
 impl Output {
@@ -31,22 +34,30 @@ impl Output {
             Ok(Output {
                 path: dir.path().join("page"),
                 _dir: Some(dir),
+                private: None,
             })
         } else {
+            let private = PrivateTmp::new();
+            let path = match &private {
+                Some(tmp) => tmp.outside(crate::part1::DEFAULT_OUTPUT),
+                None => PathBuf::from(crate::part1::DEFAULT_OUTPUT),
+            };
             Ok(Output {
-                path: PathBuf::from(crate::part1::DEFAULT_OUTPUT),
+                path,
                 _dir: None,
+                private,
             })
         }
     }
 
     async fn run(&self, t: &Part1Target, url: &str) -> Result<Finished, Failure> {
         let output = self.path.to_string_lossy();
-        run(
-            &substitute(&t.command, &[("url", url), ("output", &output)]),
-            patient(WEB_LIMIT),
-        )
-        .await
+        let argv = substitute(&t.command, &[("url", url), ("output", &output)]);
+        let argv = match &self.private {
+            Some(tmp) => tmp.wrap(&argv),
+            None => argv,
+        };
+        run(&argv, patient(WEB_LIMIT)).await
     }
 }
 
