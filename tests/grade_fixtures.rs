@@ -522,6 +522,27 @@ async fn the_course_s_tuple_line_is_read_but_fails_the_exact_first_line() {
 }
 
 #[tokio::test]
+async fn a_syntax_error_shows_the_traceback_and_the_interpreter_version() {
+    // Syntax this interpreter does not know reads, in the report, as what it is.
+    let dir = tempfile::tempdir().unwrap();
+    let server = dir.path().join("server.py");
+    std::fs::write(&server, "import asyncio\nasync def main(:\n    pass\n").unwrap();
+    let command = [python3().to_string(), server.to_string_lossy().into_owned()];
+    let graded = grade("server", "ii_2", &["--only", "ii_2.hello_reply"], &command).await;
+    let reason = graded.check("ii_2.hello_reply")["reason"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    for needle in [
+        "before listening",
+        "SyntaxError",
+        "python3 here is Python 3.",
+    ] {
+        assert!(reason.contains(needle), "{needle:?} not in {reason:?}");
+    }
+}
+
+#[tokio::test]
 async fn strict_utf8_is_caught() {
     broken_tp_server("strict_utf8", "ii_5.invalid_utf8_relayed")
         .await

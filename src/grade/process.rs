@@ -425,6 +425,9 @@ impl Started {
                     reason.push_str("\nthe program's stderr:");
                     reason.push_str(&tail);
                 }
+                if let Some(hint) = version_hint(&tail, python_version()) {
+                    reason.push_str(&hint);
+                }
                 break;
             }
         }
@@ -496,6 +499,42 @@ pub fn stderr_tail(stderr: &str) -> Option<String> {
     Some(tail)
 }
 
+/// `python3 --version` on this machine, asked once (`None` without a `python3`).
+fn python_version() -> Option<&'static str> {
+    static VERSION: std::sync::OnceLock<Option<String>> = std::sync::OnceLock::new();
+    VERSION
+        .get_or_init(|| {
+            let out = std::process::Command::new("python3")
+                .arg("--version")
+                .stdin(std::process::Stdio::null())
+                .output()
+                .ok()?;
+            let text = String::from_utf8_lossy(&out.stdout).trim().to_string();
+            (!text.is_empty()).then_some(text)
+        })
+        .as_deref()
+}
+
+/// When a Python error in `tail` is the kind a program written for another Python version
+/// gets (syntax the interpreter does not know, a module or attribute it lacks), the
+/// interpreter's version, for the teacher to compare with the student's.
+fn version_hint(tail: &str, version: Option<&str>) -> Option<String> {
+    const SIGNS: &[&str] = &[
+        "SyntaxError",
+        "ModuleNotFoundError",
+        "ImportError",
+        "has no attribute",
+        "unexpected keyword argument",
+    ];
+    let version = version?;
+    SIGNS.iter().any(|s| tail.contains(s)).then(|| {
+        format!(
+            "\n(python3 here is {version}: an error like this one often means the program \
+             was written for another Python version)"
+        )
+    })
+}
+
 /// Adds the last [`STDERR_TAIL_LINES`] of `from` to `shown`, marking any cut.
 fn last_lines<'a>(from: &[&'a str], shown: &mut Vec<Option<&'a str>>) {
     let cut = from.len().saturating_sub(STDERR_TAIL_LINES);
@@ -508,6 +547,23 @@ fn last_lines<'a>(from: &[&'a str], shown: &mut Vec<Option<&'a str>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_version_problem_names_the_interpreter() {
+        let syntax = "\n| File \"s.py\", line 3\n| match x:\n| SyntaxError: invalid syntax";
+        let hint = version_hint(syntax, Some("Python 3.8.10")).expect("a hint");
+        assert!(hint.contains("python3 here is Python 3.8.10"), "{hint}");
+        let asyncio = "\n| AttributeError: module 'asyncio' has no attribute 'TaskGroup'";
+        assert!(version_hint(asyncio, Some("Python 3.10.2")).is_some());
+        assert_eq!(
+            version_hint(
+                "\n| TypeError: can't concat str to bytes",
+                Some("Python 3.11")
+            ),
+            None
+        );
+        assert_eq!(version_hint(syntax, None), None);
+    }
 
     /// The lines of a tail, without their `| `.
     fn shown(tail: &str) -> Vec<&str> {
