@@ -79,3 +79,54 @@ fn a_person_at_a_terminal_joins_chats_and_sees_the_server_leave() {
         "expected exit status 0 got {status:?}"
     );
 }
+
+#[test]
+fn on_a_terminal_that_cannot_redraw_a_message_never_glues_to_the_typed_line() {
+    // TERM=dumb: no escape sequences. A message arriving while `bonj` is half typed goes on
+    // a line of its own, and the prompt with `bonj` is repeated below it; typing goes on.
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port().to_string();
+    let accepted = accept_in_background(listener);
+    let mut command = Command::new(CLIENT);
+    command
+        .args(["--port", &port, "--pseudo", "alice"])
+        .env("TERM", "dumb");
+    let timeout_ms = WAIT.as_millis() as u64;
+    let mut term = rexpect::session::spawn_command(command, Some(timeout_ms)).unwrap();
+    let stream = accepted
+        .recv_timeout(WAIT)
+        .expect("the client never connected");
+    stream.set_read_timeout(Some(WAIT)).unwrap();
+    let mut from_client = BufReader::new(stream.try_clone().unwrap());
+    let mut line = String::new();
+    from_client.read_line(&mut line).unwrap();
+    assert_eq!(line, "Hello|alice\n");
+
+    let before = term.exp_string("> ").unwrap();
+    term.send("bonj").unwrap();
+    term.flush().unwrap();
+    term.exp_string("bonj").unwrap();
+    let mut to_client = stream;
+    to_client
+        .write_all(b"Annonce : bob a rejoint la chatroom\n")
+        .unwrap();
+    let shown = term
+        .exp_string("Annonce : bob a rejoint la chatroom\r\n> bonj")
+        .unwrap();
+    assert!(
+        shown.ends_with("\r\n"),
+        "not on a line of its own: {shown:?}"
+    );
+    term.send_line("our").unwrap();
+    line.clear();
+    from_client.read_line(&mut line).unwrap();
+    assert_eq!(line, "bonjour\n");
+    assert!(
+        !before.contains('\u{1b}') && !shown.contains('\u{1b}'),
+        "escape sequences sent to a dumb terminal: {before:?} {shown:?}"
+    );
+    drop(from_client);
+    drop(to_client);
+    term.exp_string("Server closed the connection").unwrap();
+    term.exp_eof().unwrap();
+}

@@ -7,8 +7,9 @@
 //! server goes away even if the user never presses Enter.
 //!
 //! On a terminal the thread runs a line editor (rustyline) and incoming messages are printed
-//! *above* the line being typed; when stdin is a pipe (or `TERM=dumb`, where the editor
-//! cannot redraw), lines are read plainly and messages printed as they come. Everything
+//! *above* the line being typed; on a terminal that cannot redraw (`TERM=dumb`) a message
+//! gets a line of its own and the half-typed line is repeated below it (`dumb`); when stdin
+//! is a pipe, lines are read plainly and messages printed as they come. Everything
 //! shown goes through [`visible`]: a message can never control the user's terminal.
 
 use super::handshake;
@@ -25,6 +26,9 @@ pub enum InputEnd {
     /// Ctrl-C while the line editor had the terminal.
     Interrupted,
 }
+
+#[cfg(unix)]
+mod dumb;
 
 /// What the stdin thread sends.
 enum Input {
@@ -46,6 +50,8 @@ pub struct Terminal {
     printer: Option<Printer>,
     /// The terminal settings to restore on exit: the editor may be mid-line in raw mode.
     saved: Option<raw::Saved>,
+    /// The terminal understands escape sequences (not `TERM=dumb`).
+    redraws: bool,
 }
 
 impl Terminal {
@@ -55,10 +61,27 @@ impl Terminal {
         let (prompts, prompt_rx) = std::sync::mpsc::channel::<String>();
         let (line_tx, lines) = mpsc::channel(16);
         let dumb = std::env::var_os("TERM").is_some_and(|t| t == "dumb");
-        let interactive =
-            std::io::stdin().is_terminal() && std::io::stdout().is_terminal() && !dumb;
-        let mut printer = None;
+        let tty = std::io::stdin().is_terminal() && std::io::stdout().is_terminal();
+        let interactive = tty && !dumb;
+        let mut printer: Option<Printer> = None;
         let mut saved = None;
+        #[cfg(unix)]
+        if tty && dumb {
+            saved = raw::save();
+            if saved.is_some() && dumb::key_at_a_time() {
+                let line = Arc::new(Mutex::new(dumb::Line::default()));
+                let shown = dumb::Printer(line.clone());
+                std::thread::spawn(move || dumb::read_lines(line, prompt_rx, line_tx));
+                return Terminal {
+                    prompts,
+                    lines,
+                    pending: false,
+                    printer: Some(Arc::new(Mutex::new(Box::new(shown) as Box<_>))),
+                    saved,
+                    redraws: false,
+                };
+            }
+        }
         let editor = interactive
             .then(rustyline::DefaultEditor::new)
             .and_then(Result::ok);
@@ -80,6 +103,7 @@ impl Terminal {
             pending: false,
             printer,
             saved,
+            redraws: true,
         }
     }
 
@@ -159,8 +183,12 @@ impl Terminal {
         let mut out = std::io::stdout().lock();
         if let Some(saved) = self.saved.take() {
             raw::restore(&saved);
-            // Back to the start of the prompt's line, and erase it.
-            let _ = write!(out, "\r\x1b[K");
+            if self.redraws {
+                // Back to the start of the prompt's line, and erase it.
+                let _ = write!(out, "\r\x1b[K");
+            } else {
+                let _ = writeln!(out);
+            }
         }
         let _ = writeln!(out, "{}", visible(text));
         let _ = out.flush();
