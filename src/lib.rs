@@ -11,7 +11,7 @@
 //! |---|---|---|
 //! | [`part1`] | `sleep_and_print`, `web_*`, `measure` | the counting function, URL lists, file naming, downloads |
 //! | [`chat::cli`] | `chat_server_ii_2` | the options every server and client share (address, port, wire) |
-//! | [`chat::wire`] | `chat_server_ii_2` | message framing: `--wire lines` and `--wire tp` |
+//! | [`chat::wire`] | `chat_server_ii_2` | message framing (`--wire lines`, `--wire tp`): one sans-IO codec (tokio-util `Decoder`/`Encoder`) every reader uses |
 //! | [`chat::server`] | `chat_server_ii_2` | bind and print `Serving on`, then the accept loop (from ii_3) |
 //! | [`chat::connection`] | `chat_server_ii_2` | one client on the server side: whole messages in, a queue out |
 //! | [`chat::console`] | `chat_server_ii_2` | console lines that never make the server wait, shown visibly |

@@ -11,6 +11,7 @@
 use bytes::{Buf, Bytes, BytesMut};
 use std::io::{self, Read};
 use tokio::io::{AsyncRead, AsyncReadExt};
+use tokio_util::codec::{Decoder, Encoder};
 
 pub use super::limits::{MAX_FROM_SERVER, MAX_MESSAGE};
 
@@ -36,43 +37,136 @@ pub enum Incoming {
     TooLong,
 }
 
-/// Reads messages from a byte stream. [`MessageReader::next`] is cancel-safe: every byte
-/// read is kept in `self`, so it can sit in a `select!` branch.
+/// The framing alone, without any I/O: bytes in, messages out ([`Decoder`]); text in,
+/// bytes out ([`Encoder`]). One codec serves every reader of the project (the servers'
+/// and clients' [`MessageReader`], the blocking ii_2 client's [`read_one_blocking`], the
+/// grader), so they all cut a stream the same way; it is tokio-util's codec interface, so
+/// a `FramedRead`/`FramedWrite` can use it too.
+#[derive(Debug, Clone)]
+pub struct WireCodec {
+    /// The framing mode.
+    wire: Wire,
+    /// Longest message, in bytes.
+    limit: usize,
+    /// How far the buffer has been searched for `\n`, so a long line is scanned once.
+    scanned: usize,
+    /// Inside an over-long line: drop bytes until its `\n`.
+    discarding: bool,
+}
+
+impl WireCodec {
+    /// A codec for messages of at most `limit` bytes ([`MAX_MESSAGE`] from a client,
+    /// [`MAX_FROM_SERVER`] from a server).
+    pub fn new(wire: Wire, limit: usize) -> Self {
+        WireCodec {
+            wire,
+            limit,
+            scanned: 0,
+            discarding: false,
+        }
+    }
+
+    fn decode_line(&mut self, buf: &mut BytesMut) -> Option<Incoming> {
+        loop {
+            let newline = buf[self.scanned..].iter().position(|&b| b == b'\n');
+            match newline {
+                Some(i) if self.discarding => {
+                    buf.advance(self.scanned + i + 1);
+                    self.scanned = 0;
+                    self.discarding = false;
+                }
+                Some(i) => {
+                    let line = buf.split_to(self.scanned + i + 1);
+                    self.scanned = 0;
+                    return Some(line_message(&line, self.limit));
+                }
+                None if self.discarding => {
+                    buf.clear();
+                    self.scanned = 0;
+                    return None;
+                }
+                // One byte of slack for the `\r` of a `\r\n` ending.
+                None if buf.len() > self.limit + 1 => {
+                    buf.clear();
+                    self.scanned = 0;
+                    self.discarding = true;
+                    return Some(Incoming::TooLong);
+                }
+                None => {
+                    self.scanned = buf.len();
+                    return None;
+                }
+            }
+        }
+    }
+}
+
+impl Decoder for WireCodec {
+    type Item = Incoming;
+    type Error = io::Error;
+
+    /// Takes one message out of the buffer, if a whole one is there.
+    fn decode(&mut self, buf: &mut BytesMut) -> io::Result<Option<Incoming>> {
+        Ok(match self.wire {
+            Wire::Tp => split_tp(buf, self.limit),
+            Wire::Lines => self.decode_line(buf),
+        })
+    }
+
+    /// At end of stream, a last line without `\n` still counts as a message.
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> io::Result<Option<Incoming>> {
+        if let Some(found) = self.decode(buf)? {
+            return Ok(Some(found));
+        }
+        if self.discarding || buf.is_empty() {
+            buf.clear();
+            return Ok(None);
+        }
+        let rest = buf.split();
+        self.scanned = 0;
+        Ok(Some(line_message(&rest, self.limit)))
+    }
+}
+
+impl Encoder<&str> for WireCodec {
+    type Error = io::Error;
+
+    fn encode(&mut self, text: &str, dst: &mut BytesMut) -> io::Result<()> {
+        dst.extend_from_slice(&encode(self.wire, text));
+        Ok(())
+    }
+}
+
+/// Reads messages from a byte stream through a [`WireCodec`]. [`MessageReader::next`] is
+/// cancel-safe: every byte read is kept in `self`, so it can sit in a `select!` branch.
+/// (Not tokio-util's `FramedRead`, whose 8 KiB buffer per connection would cost more than
+/// everything else an idle client costs.)
 pub struct MessageReader<R> {
     /// The read half of the connection.
     inner: R,
     /// Bytes read but not yet returned as messages.
     buf: BytesMut,
-    /// How far `buf` has been searched for `\n`, so a long line is scanned once.
-    scanned: usize,
-    /// Inside an over-long line: drop bytes until its `\n`.
-    discarding: bool,
-    /// The framing mode.
-    wire: Wire,
-    /// Longest message, in bytes.
-    limit: usize,
+    /// Cuts `buf` into messages.
+    codec: WireCodec,
 }
 
 impl<R: AsyncRead + Unpin> MessageReader<R> {
     /// Reads a client's messages (on a server): at most [`MAX_MESSAGE`] bytes each. No
     /// buffer is allocated until the first byte arrives.
     pub fn new(inner: R, wire: Wire) -> Self {
-        Self::with_limit(inner, wire, MAX_MESSAGE)
+        Self::with_codec(inner, WireCodec::new(wire, MAX_MESSAGE))
     }
 
     /// Reads a server's messages (on a client): at most [`MAX_FROM_SERVER`] bytes each.
     pub fn from_server(inner: R, wire: Wire) -> Self {
-        Self::with_limit(inner, wire, MAX_FROM_SERVER)
+        Self::with_codec(inner, WireCodec::new(wire, MAX_FROM_SERVER))
     }
 
-    fn with_limit(inner: R, wire: Wire, limit: usize) -> Self {
+    fn with_codec(inner: R, codec: WireCodec) -> Self {
         MessageReader {
             inner,
             buf: BytesMut::new(),
-            scanned: 0,
-            discarding: false,
-            wire,
-            limit,
+            codec,
         }
     }
 
@@ -84,71 +178,19 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     /// The next message; `Ok(None)` at end of stream.
     pub async fn next(&mut self) -> io::Result<Option<Incoming>> {
         loop {
-            if let Some(found) = self.decode() {
+            if let Some(found) = self.codec.decode(&mut self.buf)? {
                 return Ok(Some(found));
             }
             // A small reservation keeps an idle connection cheap; a busy one reuses it. In
             // `tp` mode one read is one message, so a read must be able to hold a whole one.
-            self.buf.reserve(match self.wire {
+            self.buf.reserve(match self.codec.wire {
                 Wire::Lines => 1024,
-                Wire::Tp => self.limit,
+                Wire::Tp => self.codec.limit,
             });
             if self.inner.read_buf(&mut self.buf).await? == 0 {
-                return Ok(self.decode_eof());
+                return self.codec.decode_eof(&mut self.buf);
             }
         }
-    }
-
-    /// Takes one message out of the buffer, if a whole one is there.
-    fn decode(&mut self) -> Option<Incoming> {
-        match self.wire {
-            Wire::Tp => split_tp(&mut self.buf, self.limit),
-            Wire::Lines => self.decode_line(),
-        }
-    }
-
-    fn decode_line(&mut self) -> Option<Incoming> {
-        loop {
-            let newline = self.buf[self.scanned..].iter().position(|&b| b == b'\n');
-            match newline {
-                Some(i) if self.discarding => {
-                    self.buf.advance(self.scanned + i + 1);
-                    self.scanned = 0;
-                    self.discarding = false;
-                }
-                Some(i) => {
-                    let line = self.buf.split_to(self.scanned + i + 1);
-                    self.scanned = 0;
-                    return Some(line_message(&line, self.limit));
-                }
-                None if self.discarding => {
-                    self.buf.clear();
-                    self.scanned = 0;
-                    return None;
-                }
-                // One byte of slack for the `\r` of a `\r\n` ending.
-                None if self.buf.len() > self.limit + 1 => {
-                    self.buf.clear();
-                    self.scanned = 0;
-                    self.discarding = true;
-                    return Some(Incoming::TooLong);
-                }
-                None => {
-                    self.scanned = self.buf.len();
-                    return None;
-                }
-            }
-        }
-    }
-
-    /// At end of stream, a last line without `\n` still counts as a message.
-    fn decode_eof(&mut self) -> Option<Incoming> {
-        if self.discarding || self.buf.is_empty() {
-            return None;
-        }
-        let rest = self.buf.split();
-        self.scanned = 0;
-        Some(line_message(&rest, self.limit))
     }
 }
 
@@ -196,25 +238,20 @@ pub fn encode(wire: Wire, text: &str) -> Bytes {
 }
 
 /// Blocking read of one message from a server, for the clients that use `std::net` (stage
-/// ii_2). `Ok(None)` when the peer closed before sending anything.
+/// ii_2), through the same [`WireCodec`]. `Ok(None)` when the peer closed before sending
+/// anything.
 pub fn read_one_blocking(stream: &mut impl Read, wire: Wire) -> io::Result<Option<Incoming>> {
-    let mut got = Vec::new();
+    let mut codec = WireCodec::new(wire, MAX_FROM_SERVER);
+    let mut buf = BytesMut::new();
     let mut chunk = [0u8; 4096];
     loop {
         let n = stream.read(&mut chunk)?;
         if n == 0 {
-            return Ok((!got.is_empty()).then(|| line_message(&got, MAX_FROM_SERVER)));
+            return codec.decode_eof(&mut buf);
         }
-        got.extend_from_slice(&chunk[..n]);
-        if wire == Wire::Tp {
-            let mut buf = BytesMut::from(&got[..]);
-            return Ok(split_tp(&mut buf, MAX_FROM_SERVER));
-        }
-        if let Some(i) = got.iter().position(|&b| b == b'\n') {
-            return Ok(Some(line_message(&got[..=i], MAX_FROM_SERVER)));
-        }
-        if got.len() > MAX_FROM_SERVER + 1 {
-            return Ok(Some(Incoming::TooLong));
+        buf.extend_from_slice(&chunk[..n]);
+        if let Some(found) = codec.decode(&mut buf)? {
+            return Ok(Some(found));
         }
     }
 }

@@ -146,3 +146,43 @@ proptest! {
         }
     }
 }
+
+/// The codec alone (no I/O): fed a stream cut at every byte boundary, in two parts, it
+/// finds the same messages as fed all at once, and what its encoder writes decodes back.
+#[test]
+fn the_codec_cuts_lines_the_same_wherever_the_stream_is_split() {
+    use tokio_util::codec::{Decoder, Encoder};
+    let stream = "bonjour\r\nça va ?\n\nun\u{fffd}\ndernier sans fin".as_bytes();
+    let decode_all = |parts: &[&[u8]]| {
+        let mut codec = WireCodec::new(Wire::Lines, MAX_MESSAGE);
+        let mut buf = bytes::BytesMut::new();
+        let mut got = Vec::new();
+        for part in parts {
+            buf.extend_from_slice(part);
+            while let Some(m) = codec.decode(&mut buf).unwrap() {
+                got.push(m);
+            }
+        }
+        while let Some(m) = codec.decode_eof(&mut buf).unwrap() {
+            got.push(m);
+        }
+        got
+    };
+    let whole = decode_all(&[stream]);
+    let texts: Vec<_> = ["bonjour", "ça va ?", "", "un\u{fffd}", "dernier sans fin"]
+        .map(|t| Incoming::Message(t.to_string()))
+        .to_vec();
+    assert_eq!(whole, texts);
+    for cut in 0..=stream.len() {
+        let (a, b) = stream.split_at(cut);
+        assert_eq!(decode_all(&[a, b]), whole, "split at byte {cut}");
+    }
+    let mut codec = WireCodec::new(Wire::Lines, MAX_MESSAGE);
+    let mut out = bytes::BytesMut::new();
+    codec.encode("deux\nlignes", &mut out).unwrap();
+    assert_eq!(&out[..], b"deux lignes\n");
+    assert_eq!(
+        codec.decode(&mut out).unwrap(),
+        Some(Incoming::Message("deux lignes".into()))
+    );
+}
