@@ -283,8 +283,8 @@ async fn python_lines_server_passes() {
 async fn a_join_announced_to_the_others_only_passes_the_course_tier() {
     // The course's "à tout le monde" read as "to the others": every course check passes,
     // the relay, refusal, leave and reset checks run as usual, and only the robust check
-    // that the newcomer hears its own join fails.
-    for wire in ["lines", "tp"] {
+    // that the newcomer hears its own join fails. Both wires graded at once.
+    let run = |wire: &'static str| async move {
         let command = py(
             "chat_server.py",
             &[
@@ -296,7 +296,10 @@ async fn a_join_announced_to_the_others_only_passes_the_course_tier() {
                 "others",
             ],
         );
-        let graded = grade("server", "ii_6", &["--wire", wire], &command).await;
+        grade("server", "ii_6", &["--wire", wire], &command).await
+    };
+    let (lines, tp) = tokio::join!(run("lines"), run("tp"));
+    for graded in [lines, tp] {
         let course = &graded.report["course"];
         assert_eq!(
             course["failed"], 0,
