@@ -31,20 +31,24 @@ fn accept_in_background(listener: TcpListener) -> mpsc::Receiver<TcpStream> {
     rx
 }
 
-#[test]
-fn a_person_at_a_terminal_joins_chats_and_sees_the_server_leave() {
+/// Starts the client on a pty (`TERM=<term>`, `extra` arguments) against a listener of
+/// the test's; returns the terminal and the connection to come.
+fn start(term: &str, extra: &[&str]) -> (rexpect::session::PtySession, mpsc::Receiver<TcpStream>) {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port().to_string();
     let accepted = accept_in_background(listener);
-
     let mut command = Command::new(CLIENT);
-    command.args(["--port", &port]).env("TERM", "xterm");
+    command
+        .args(["--port", &port])
+        .args(extra)
+        .env("TERM", term);
     let timeout_ms = WAIT.as_millis() as u64;
-    let mut term = rexpect::session::spawn_command(command, Some(timeout_ms)).unwrap();
+    let session = rexpect::session::spawn_command(command, Some(timeout_ms)).unwrap();
+    (session, accepted)
+}
 
-    // The pseudo is asked for before anything else, then sent as the handshake.
-    term.exp_string("Pseudo : ").unwrap();
-    term.send_line("alice").unwrap();
+/// The client's connection once it arrives, and its reader past the `Hello|alice` line.
+fn joined(accepted: mpsc::Receiver<TcpStream>) -> (TcpStream, BufReader<TcpStream>) {
     let stream = accepted
         .recv_timeout(WAIT)
         .expect("the client never connected");
@@ -53,6 +57,17 @@ fn a_person_at_a_terminal_joins_chats_and_sees_the_server_leave() {
     let mut line = String::new();
     from_client.read_line(&mut line).unwrap();
     assert_eq!(line, "Hello|alice\n");
+    (stream, from_client)
+}
+
+#[test]
+fn a_person_at_a_terminal_joins_chats_and_sees_the_server_leave() {
+    let (mut term, accepted) = start("xterm", &[]);
+    // The pseudo is asked for, then sent as the handshake.
+    term.exp_string("Pseudo : ").unwrap();
+    term.send_line("alice").unwrap();
+    let (stream, mut from_client) = joined(accepted);
+    let mut line = String::new();
 
     // A message from the server shows on the terminal while the editor waits for a line.
     let mut to_client = stream;
@@ -84,23 +99,9 @@ fn a_person_at_a_terminal_joins_chats_and_sees_the_server_leave() {
 fn on_a_terminal_that_cannot_redraw_a_message_never_glues_to_the_typed_line() {
     // TERM=dumb: no escape sequences. A message arriving while `bonj` is half typed goes on
     // a line of its own, and the prompt with `bonj` is repeated below it; typing goes on.
-    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
-    let port = listener.local_addr().unwrap().port().to_string();
-    let accepted = accept_in_background(listener);
-    let mut command = Command::new(CLIENT);
-    command
-        .args(["--port", &port, "--pseudo", "alice"])
-        .env("TERM", "dumb");
-    let timeout_ms = WAIT.as_millis() as u64;
-    let mut term = rexpect::session::spawn_command(command, Some(timeout_ms)).unwrap();
-    let stream = accepted
-        .recv_timeout(WAIT)
-        .expect("the client never connected");
-    stream.set_read_timeout(Some(WAIT)).unwrap();
-    let mut from_client = BufReader::new(stream.try_clone().unwrap());
+    let (mut term, accepted) = start("dumb", &["--pseudo", "alice"]);
+    let (stream, mut from_client) = joined(accepted);
     let mut line = String::new();
-    from_client.read_line(&mut line).unwrap();
-    assert_eq!(line, "Hello|alice\n");
 
     let before = term.exp_string("> ").unwrap();
     term.send("bonj").unwrap();
