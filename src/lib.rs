@@ -30,9 +30,12 @@
 
 pub mod bench;
 pub mod chat;
+pub mod clock;
 pub mod error;
 pub mod grade;
 pub mod net;
 pub mod part1;
+pub mod protocol;
+pub mod room;
 pub mod stages;
 pub mod visible;

@@ -12,29 +12,50 @@
 use super::console;
 use super::limits::DRAIN_ON_CLOSE;
 use super::outbox::{Gone, Limits, Outbox};
-use super::wire::{self, Incoming, MessageReader, Wire};
+use super::wire::{self, Incoming, MessageReader, Wire, WireCodec};
 use std::net::SocketAddr;
+use tokio_util::codec::Decoder;
 use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::task::JoinHandle;
 
-/// A connected client as the server sees it.
-pub struct Connection {
+/// A connected client as the server sees it. Its messages are text (Part II); the bonus
+/// server reads typed requests through another codec (`C`).
+pub struct Connection<C = WireCodec> {
     /// The client's address (`ip:port`), as the course prints it.
     pub addr: SocketAddr,
     /// Framing of this connection.
     wire: Wire,
     /// Messages from the client; it also keeps the socket open until the connection drops.
-    reader: MessageReader<OwnedReadHalf>,
+    reader: MessageReader<OwnedReadHalf, C>,
     /// Messages to the client; the registry holds clones of it.
     outbox: Outbox,
     /// The writer task, awaited on close so the last messages are flushed.
     writer: Option<JoinHandle<()>>,
+    /// Where the lines about a cut or a failed read go: the console in Part II, the log of
+    /// the bonus server.
+    report: fn(String),
 }
 
 impl Connection {
     /// Splits the socket into a reader and a writer task with the server's queue limits.
     pub fn new(socket: TcpStream, addr: SocketAddr, wire: Wire) -> Self {
+        let codec = WireCodec::new(wire, wire::MAX_MESSAGE);
+        let read_size = codec.read_size();
+        Connection::with_codec(socket, addr, wire, codec, read_size)
+    }
+}
+
+impl<C: Decoder<Error = std::io::Error>> Connection<C> {
+    /// [`Connection::new`] reading through `codec` (which frames with `wire`), with room
+    /// for `read_size` bytes per read.
+    pub fn with_codec(
+        socket: TcpStream,
+        addr: SocketAddr,
+        wire: Wire,
+        codec: C,
+        read_size: usize,
+    ) -> Self {
         // Small messages must leave at once, not wait for a delayed ACK (≈40 ms on Linux).
         let _ = socket.set_nodelay(true);
         let (read, write) = socket.into_split();
@@ -42,10 +63,17 @@ impl Connection {
         Connection {
             addr,
             wire,
-            reader: MessageReader::new(read, wire),
+            reader: MessageReader::with_codec(read, codec, read_size),
             outbox,
             writer: Some(writer),
+            report: console::line,
         }
+    }
+
+    /// Sends the lines about a cut or a failed read to `report` instead of the console.
+    pub fn reporting_to(mut self, report: fn(String)) -> Self {
+        self.report = report;
+        self
     }
 
     /// A handle on the client's queue, to put in a registry.
@@ -60,14 +88,17 @@ impl Connection {
 
     /// The next message from the client, or `None` once it is gone: end of stream, reset,
     /// or cut off for not reading. Cancel-safe.
-    pub async fn next(&mut self) -> Option<String> {
+    pub async fn next<T>(&mut self) -> Option<T>
+    where
+        C: Decoder<Item = Incoming<T>>,
+    {
         loop {
             let incoming = tokio::select! {
                 incoming = self.reader.next() => incoming,
                 why = self.outbox.gone() => {
                     // A failed write is the peer leaving, a normal event; a cut is not.
                     if why != Gone::WriteFailed {
-                        console::line(format!("Disconnecting {}: {why}", self.addr));
+                        (self.report)(format!("Disconnecting {}: {why}", self.addr));
                     }
                     return None;
                 }
@@ -79,7 +110,7 @@ impl Connection {
                 Err(e) => {
                     // A reset is a leave like any other; anything stranger is worth a line.
                     if e.kind() != std::io::ErrorKind::ConnectionReset {
-                        console::line(format!("Read error from {}: {e}", self.addr));
+                        (self.report)(format!("Read error from {}: {e}", self.addr));
                     }
                     return None;
                 }
@@ -112,7 +143,7 @@ impl Connection {
     }
 }
 
-impl Drop for Connection {
+impl<C> Drop for Connection<C> {
     fn drop(&mut self) {
         // Dropped without `close` (e.g. the task ended): the writer still flushes, within
         // the close grace; a cut client's writer has already made the close a reset.

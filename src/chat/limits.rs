@@ -61,3 +61,12 @@ pub const CONSOLE_BACKLOG: usize = 4 * 1024 * 1024;
 /// piped lines). Past it the server counts as gone: it has stopped reading.
 /// Generous: a user pasting a long text into a slow link must not be cut off.
 pub const CLIENT_QUEUE_CAP: usize = 8 * 1024 * 1024;
+
+/// IDs a bonus server remembers (bonus 2), the oldest forgotten first. Each costs about
+/// 150 bytes: 64 Ki of them is 10 MB at most, whatever a client reconnecting in a loop does.
+pub const MAX_KNOWN_IDS: usize = 64 * 1024;
+
+/// How long a bonus server that is shutting down waits for its clients' queues to be
+/// written and their connections closed, after telling them it closes: the close grace
+/// and the drain of each connection run in parallel, so this covers both with room.
+pub const SHUTDOWN_BOUND: Duration = Duration::from_secs(3);

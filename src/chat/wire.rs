@@ -28,11 +28,12 @@ pub enum Wire {
     Tp,
 }
 
-/// What the reader found next on the stream.
+/// What the reader found next on the stream: a message (text here; a typed request or
+/// event for the codecs of [`protocol`](crate::protocol), which frame with this one).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum Incoming {
+pub enum Incoming<T = String> {
     /// One message, without its line end.
-    Message(String),
+    Message(T),
     /// A line longer than the reader's limit; it has been (or is being) discarded.
     TooLong,
 }
@@ -137,36 +138,59 @@ impl Encoder<&str> for WireCodec {
     }
 }
 
-/// Reads messages from a byte stream through a [`WireCodec`]. [`MessageReader::next`] is
-/// cancel-safe: every byte read is kept in `self`, so it can sit in a `select!` branch.
-/// (Not tokio-util's `FramedRead`, whose 8 KiB buffer per connection would cost more than
-/// everything else an idle client costs.)
-pub struct MessageReader<R> {
+/// Reads messages from a byte stream through a codec ([`WireCodec`] unless said otherwise).
+/// [`MessageReader::next`] is cancel-safe: every byte read is kept in `self`, so it can sit
+/// in a `select!` branch. (Not tokio-util's `FramedRead`, whose 8 KiB buffer per
+/// connection would cost more than everything else an idle client costs.)
+pub struct MessageReader<R, C = WireCodec> {
     /// The read half of the connection.
     inner: R,
     /// Bytes read but not yet returned as messages.
     buf: BytesMut,
     /// Cuts `buf` into messages.
-    codec: WireCodec,
+    codec: C,
+    /// Room made in `buf` before each read: small for lines, a whole message for `tp`
+    /// (where one read is one message).
+    read_size: usize,
+}
+
+impl WireCodec {
+    /// What a reader must be able to take in one read with this codec.
+    pub fn read_size(&self) -> usize {
+        match self.wire {
+            // A small reservation keeps an idle connection cheap; a busy one reuses it.
+            Wire::Lines => 1024,
+            Wire::Tp => self.limit,
+        }
+    }
 }
 
 impl<R: AsyncRead + Unpin> MessageReader<R> {
     /// Reads a client's messages (on a server): at most [`MAX_MESSAGE`] bytes each. No
     /// buffer is allocated until the first byte arrives.
     pub fn new(inner: R, wire: Wire) -> Self {
-        Self::with_codec(inner, WireCodec::new(wire, MAX_MESSAGE))
+        Self::with_wire_codec(inner, WireCodec::new(wire, MAX_MESSAGE))
     }
 
     /// Reads a server's messages (on a client): at most [`MAX_FROM_SERVER`] bytes each.
     pub fn from_server(inner: R, wire: Wire) -> Self {
-        Self::with_codec(inner, WireCodec::new(wire, MAX_FROM_SERVER))
+        Self::with_wire_codec(inner, WireCodec::new(wire, MAX_FROM_SERVER))
     }
 
-    fn with_codec(inner: R, codec: WireCodec) -> Self {
+    fn with_wire_codec(inner: R, codec: WireCodec) -> Self {
+        let read_size = codec.read_size();
+        MessageReader::with_codec(inner, codec, read_size)
+    }
+}
+
+impl<R: AsyncRead + Unpin, C: Decoder> MessageReader<R, C> {
+    /// Reads through `codec`, making room for `read_size` bytes before each read.
+    pub fn with_codec(inner: R, codec: C, read_size: usize) -> Self {
         MessageReader {
             inner,
             buf: BytesMut::new(),
             codec,
+            read_size,
         }
     }
 
@@ -176,17 +200,12 @@ impl<R: AsyncRead + Unpin> MessageReader<R> {
     }
 
     /// The next message; `Ok(None)` at end of stream.
-    pub async fn next(&mut self) -> io::Result<Option<Incoming>> {
+    pub async fn next(&mut self) -> Result<Option<C::Item>, C::Error> {
         loop {
             if let Some(found) = self.codec.decode(&mut self.buf)? {
                 return Ok(Some(found));
             }
-            // A small reservation keeps an idle connection cheap; a busy one reuses it. In
-            // `tp` mode one read is one message, so a read must be able to hold a whole one.
-            self.buf.reserve(match self.codec.wire {
-                Wire::Lines => 1024,
-                Wire::Tp => self.codec.limit,
-            });
+            self.buf.reserve(self.read_size);
             if self.inner.read_buf(&mut self.buf).await? == 0 {
                 return self.codec.decode_eof(&mut self.buf);
             }

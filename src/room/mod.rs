@@ -1,0 +1,136 @@
+//! The bonus server, built once: [`run`] serves a room with a stage's [`Config`].
+//!
+//! Part II's servers are lessons, one small file each. The bonuses are cumulative (each is
+//! the previous one plus its topic), so they are one program, configured per stage: a
+//! bonus binary builds the [`Config`] of its stage and calls [`run`]. A stage is values
+//! (a style with a clock, IDs on), never `if stage == …` branches; the neutral [`Config`]
+//! behaves like `chat_server_ii_6`.
+//!
+//! - [`hub`]: the members and the operations on them (join, say, leave, shutdown).
+//! - [`session`]: one client, from its handshake to its leave.
+//! - [`palette`], [`ids`]: the colours of bonus 1 and the IDs of bonus 2.
+//!
+//! [`run`] is callable in-process (tests pass their own listener and shutdown token, and may
+//! pause tokio's clock). Shutting down stops accepting, tells every member the server
+//! closes, flushes their queues (within [`SHUTDOWN_BOUND`]) and returns.
+
+pub mod hub;
+pub mod ids;
+pub mod palette;
+pub mod session;
+
+use crate::chat::limits::SHUTDOWN_BOUND;
+use crate::chat::wire::Wire;
+use crate::clock::Clock;
+use crate::protocol::lines::ServerCodec;
+use hub::Hub;
+use std::sync::Arc;
+use std::time::Duration;
+use tokio::net::TcpListener;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// What a stage's server does. The default is Part II's complete server.
+#[derive(Clone, Default)]
+pub struct Config {
+    /// Message framing.
+    pub wire: Wire,
+    /// Colours and `[HH:MM]` stamps (bonus 1).
+    pub style: Option<Style>,
+    /// IDs for returning users (bonus 2).
+    pub ids: bool,
+}
+
+/// Bonus 1's look: a colour per member (from the palette) and the time of each message.
+#[derive(Clone)]
+pub struct Style {
+    /// The server's local time (tests fix it).
+    pub clock: Arc<dyn Clock>,
+}
+
+/// Serves clients on `listener` with `config` until `shutdown` is cancelled, then closes
+/// the room and returns once every client is flushed and closed (or [`SHUTDOWN_BOUND`] has
+/// passed).
+pub async fn run(
+    listener: TcpListener,
+    config: Config,
+    shutdown: CancellationToken,
+) -> anyhow::Result<()> {
+    let wire = config.wire;
+    let hub = Arc::new(Hub::new(config));
+    let tracker = TaskTracker::new();
+    // Cancelled after the hub has told everyone, so that a session never closes its
+    // client's queue before the goodbye is in it.
+    let stop_sessions = CancellationToken::new();
+    let trim = tokio::spawn(crate::chat::server::return_freed_memory());
+    loop {
+        let accepted = tokio::select! {
+            accepted = listener.accept() => accepted,
+            _ = shutdown.cancelled() => break,
+        };
+        match accepted {
+            Ok((socket, addr)) => {
+                let codec = ServerCodec::new(wire);
+                let read_size = codec.read_size();
+                let conn = session::Client::with_codec(socket, addr, wire, codec, read_size)
+                    .reporting_to(session::report);
+                tracker.spawn(session::run(conn, hub.clone(), stop_sessions.clone()));
+            }
+            Err(e) => {
+                // Most often "too many open files": the members already in keep being served.
+                tracing::warn!("accept failed: {e}");
+                tokio::select! {
+                    _ = tokio::time::sleep(Duration::from_millis(100)) => {}
+                    _ = shutdown.cancelled() => break,
+                }
+            }
+        }
+    }
+    drop(listener);
+    tracing::info!("Shutting down: closing {} connections", hub.len());
+    hub.shutdown();
+    stop_sessions.cancel();
+    tracker.close();
+    if tokio::time::timeout(SHUTDOWN_BOUND, tracker.wait())
+        .await
+        .is_err()
+    {
+        tracing::warn!(
+            "{} connections still open after {} s; closing anyway",
+            tracker.len(),
+            SHUTDOWN_BOUND.as_secs()
+        );
+    }
+    trim.abort();
+    Ok(())
+}
+
+/// A token cancelled on Ctrl-C or (on Unix) SIGTERM: how a bonus binary is stopped.
+pub fn shutdown_on_signal() -> CancellationToken {
+    let token = CancellationToken::new();
+    let cancel = token.clone();
+    tokio::spawn(async move {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            match signal(SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        let _ = tokio::signal::ctrl_c().await;
+        cancel.cancel();
+    });
+    token
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,274 @@
+//! The bonus server in-process: [`run`] on an ephemeral port with a fixed clock, driven by
+//! raw clients, exact bytes asserted.
+
+use super::*;
+use crate::chat::wire::{Incoming, MessageReader};
+use crate::clock::FixedClock;
+use crate::protocol::lines::ClientCodec;
+use crate::protocol::{Colour, Event};
+use std::net::SocketAddr;
+use tokio::io::AsyncWriteExt;
+use tokio::net::TcpStream;
+use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::task::JoinHandle;
+
+const WAIT: Duration = Duration::from_secs(5);
+
+struct Server {
+    addr: SocketAddr,
+    shutdown: CancellationToken,
+    task: JoinHandle<anyhow::Result<()>>,
+}
+
+fn start(config: Config) -> Server {
+    let listener = crate::net::listen("127.0.0.1:0".parse().unwrap()).expect("listen");
+    let addr = listener.local_addr().expect("address");
+    let shutdown = CancellationToken::new();
+    let task = tokio::spawn(run(listener, config, shutdown.clone()));
+    Server {
+        addr,
+        shutdown,
+        task,
+    }
+}
+
+fn styled() -> Config {
+    let clock = FixedClock::at("2026-11-30T09:05:00+01:00").expect("a time");
+    Config {
+        style: Some(Style {
+            clock: Arc::new(clock),
+        }),
+        ..Config::default()
+    }
+}
+
+struct Peer {
+    reader: MessageReader<OwnedReadHalf, ClientCodec>,
+    writer: OwnedWriteHalf,
+}
+
+impl Peer {
+    async fn connect(server: &Server) -> Peer {
+        let stream = tokio::time::timeout(WAIT, TcpStream::connect(server.addr))
+            .await
+            .expect("connect in time")
+            .expect("connect");
+        let (read, writer) = stream.into_split();
+        let codec = ClientCodec::new(Wire::Lines);
+        let size = codec.read_size();
+        Peer {
+            reader: MessageReader::with_codec(read, codec, size),
+            writer,
+        }
+    }
+
+    async fn join(server: &Server, hello: &str) -> Peer {
+        let mut peer = Peer::connect(server).await;
+        peer.send(hello).await;
+        peer
+    }
+
+    async fn send(&mut self, line: &str) {
+        self.writer
+            .write_all(format!("{line}\n").as_bytes())
+            .await
+            .expect("send");
+    }
+
+    /// The next event; `None` at end of stream.
+    async fn next(&mut self) -> Option<Event> {
+        match tokio::time::timeout(WAIT, self.reader.next()).await {
+            Ok(Ok(Some(Incoming::Message(event)))) => Some(event),
+            Ok(Ok(Some(Incoming::TooLong))) => panic!("an over-long line"),
+            Ok(Ok(None)) | Ok(Err(_)) => None,
+            Err(_) => panic!("nothing arrived within {WAIT:?}"),
+        }
+    }
+
+    async fn expect(&mut self, want: Event) {
+        assert_eq!(self.next().await, Some(want));
+    }
+
+    /// Nothing more arrives for a short while.
+    async fn quiet(&mut self) {
+        let got = tokio::time::timeout(Duration::from_millis(200), self.reader.next()).await;
+        assert!(got.is_err(), "unexpected {got:?}");
+    }
+}
+
+fn joined(p: &str) -> Event {
+    Event::Joined(p.into())
+}
+
+#[tokio::test]
+async fn bonus_1_relays_with_the_time_and_a_colour_per_member() {
+    let server = start(styled());
+    let mut alice = Peer::join(&server, "Hello|alice").await;
+    alice.expect(joined("alice")).await;
+    let mut bob = Peer::join(&server, "Hello|bob").await;
+    alice.expect(joined("bob")).await;
+    bob.expect(joined("bob")).await;
+    alice.send("salut").await;
+    let Some(Event::Said {
+        time,
+        pseudo,
+        colour,
+        text,
+    }) = bob.next().await
+    else {
+        panic!("not a relay")
+    };
+    assert_eq!(
+        (time.as_deref(), &*pseudo, &*text),
+        (Some("09:05"), "alice", "salut")
+    );
+    bob.send("yo").await;
+    let Some(Event::Said {
+        colour: bob_colour, ..
+    }) = alice.next().await
+    else {
+        panic!("not a relay")
+    };
+    assert!(colour.is_some() && bob_colour.is_some() && colour != bob_colour);
+    // The sender hears nothing of its own message.
+    alice.quiet().await;
+    // The exact bytes of a relay.
+    let mut raw = TcpStream::connect(server.addr).await.expect("connect");
+    raw.write_all(b"Hello|carol\n").await.expect("send");
+    let mut reader = MessageReader::new(raw, Wire::Lines);
+    reader.next().await.expect("read");
+    alice.expect(joined("carol")).await;
+    bob.expect(joined("carol")).await;
+    alice.send("x").await;
+    let relay = tokio::time::timeout(WAIT, reader.next()).await.expect("in time");
+    let colour = colour.map(|c: Colour| c.params().to_string()).unwrap();
+    assert_eq!(
+        relay.expect("read"),
+        Some(Incoming::Message(format!(
+            "[09:05] \x1b[{colour}malice\x1b[0m a dit : x"
+        )))
+    );
+}
+
+#[tokio::test]
+async fn the_neutral_config_is_part_2s_server() {
+    let server = start(Config::default());
+    let mut alice = Peer::join(&server, "Hello|alice").await;
+    alice.expect(joined("alice")).await;
+    let mut bob = Peer::join(&server, "Hello|bob").await;
+    alice.expect(joined("bob")).await;
+    bob.expect(joined("bob")).await;
+    alice.send("salut").await;
+    bob.expect(Event::Said {
+        time: None,
+        pseudo: "alice".into(),
+        colour: None,
+        text: "salut".into(),
+    })
+    .await;
+    drop(alice);
+    bob.expect(Event::Left("alice".into())).await;
+    // Before bonus 2 a second `|` is part of the pseudo: refused as in ii_5.
+    let mut eve = Peer::join(&server, "Hello|eve|0123").await;
+    eve.expect(Event::Error("le pseudo ne doit pas contenir de |".into()))
+        .await;
+    assert_eq!(eve.next().await, None);
+    bob.quiet().await;
+}
+
+#[tokio::test]
+async fn bonus_2_an_id_brings_a_user_back_from_another_connection() {
+    let server = start(Config {
+        ids: true,
+        ..styled()
+    });
+    let mut alice = Peer::join(&server, "Hello|alice").await;
+    let Some(Event::Id(id)) = alice.next().await else {
+        panic!("no ID first")
+    };
+    assert!(ids::is_well_formed(&id), "{id}");
+    alice.expect(joined("alice")).await;
+    let mut bob = Peer::join(&server, "Hello|bob").await;
+    let Some(Event::Id(bob_id)) = bob.next().await else {
+        panic!("no ID first")
+    };
+    assert_ne!(id, bob_id);
+    bob.expect(joined("bob")).await;
+    alice.expect(joined("bob")).await;
+    drop(alice);
+    bob.expect(Event::Left("alice".into())).await;
+    // Back from a new socket (another source port), under a new pseudo.
+    let mut back = Peer::join(&server, &format!("Hello|alicia|{id}")).await;
+    back.expect(Event::WelcomeBack("alicia".into())).await;
+    bob.expect(Event::Back("alicia".into())).await;
+    back.quiet().await;
+    // An unknown or malformed ID is a new user.
+    for hello in [
+        "Hello|eve|ffffffffffffffffffffffffffffffff".to_string(),
+        "Hello|eve|nope".to_string(),
+    ] {
+        let mut eve = Peer::join(&server, &hello).await;
+        let Some(Event::Id(eve_id)) = eve.next().await else {
+            panic!("no fresh ID for {hello}")
+        };
+        assert!(eve_id != id && ids::is_well_formed(&eve_id));
+        eve.expect(joined("eve")).await;
+        bob.expect(joined("eve")).await;
+        back.expect(joined("eve")).await;
+        drop(eve);
+        bob.expect(Event::Left("eve".into())).await;
+        back.expect(Event::Left("eve".into())).await;
+    }
+}
+
+#[tokio::test]
+async fn shutting_down_flushes_every_queue_then_says_so_and_returns() {
+    const BURST: usize = 2_000;
+    let server = start(styled());
+    let mut talker = Peer::join(&server, "Hello|talker").await;
+    talker.expect(joined("talker")).await;
+    // This one reads nothing until the server has been told to stop.
+    let mut listener = Peer::join(&server, "Hello|listener").await;
+    talker.expect(joined("listener")).await;
+    // This one reads: once it has every message, so has the listener's queue (a relay is
+    // queued for every recipient at once).
+    let mut witness = Peer::join(&server, "Hello|witness").await;
+    witness.expect(joined("witness")).await;
+    talker.expect(joined("witness")).await;
+    for i in 0..BURST {
+        talker.send(&format!("message {i}")).await;
+    }
+    for _ in 0..BURST {
+        assert!(matches!(witness.next().await, Some(Event::Said { .. })));
+    }
+    server.shutdown.cancel();
+    listener.expect(joined("listener")).await;
+    listener.expect(joined("witness")).await;
+    for i in 0..BURST {
+        match listener.next().await {
+            Some(Event::Said { text, .. }) => assert_eq!(text, format!("message {i}")),
+            other => panic!("message {i} lost: got {other:?}"),
+        }
+    }
+    listener.expect(Event::Closing).await;
+    assert_eq!(listener.next().await, None, "the connection closes");
+    talker.expect(Event::Closing).await;
+    let ended = tokio::time::timeout(WAIT, server.task).await;
+    assert!(matches!(ended, Ok(Ok(Ok(())))), "run returns: {ended:?}");
+    // Nobody is accepted any more.
+    assert!(TcpStream::connect(server.addr).await.is_err());
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_client_that_never_reads_cannot_hold_the_shutdown() {
+    let server = start(Config::default());
+    let silent = TcpStream::connect(server.addr).await.expect("connect");
+    let mut alice = Peer::join(&server, "Hello|alice").await;
+    alice.expect(joined("alice")).await;
+    server.shutdown.cancel();
+    alice.expect(Event::Closing).await;
+    // The silent one never sends nor closes: the server still returns within its bound.
+    let ended = tokio::time::timeout(SHUTDOWN_BOUND, server.task).await;
+    assert!(matches!(ended, Ok(Ok(Ok(())))), "run returns: {ended:?}");
+    drop(silent);
+}
