@@ -22,6 +22,7 @@
 //! | [`chat::registry`] | `chat_server_ii_4` | every connected client, and the broadcast that never waits |
 //! | [`chat::handshake`] | `chat_server_ii_5` | `Hello\|<pseudo>` parsing and validation |
 //! | [`chat::terminal`] | `chat_client_ii_3` | the user's terminal: keyboard thread, printing above the prompt |
+//! | [`settings`] | `chat_server_bonus_3_config` | config files (KEY=VALUE) and command-line values merged field by field, validated with exit codes 1-4 |
 //! | [`grade`] | every stage | the executable spec: checks, runner, reports; its loopback HTTP fixture is also `demo_pages` |
 //! | [`bench`](mod@bench) | `chat_bench` | the load generator: clients that join, send, and measure what arrives |
 //! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections; a socket of an address's family |
@@ -37,5 +38,6 @@ pub mod net;
 pub mod part1;
 pub mod protocol;
 pub mod room;
+pub mod settings;
 pub mod stages;
 pub mod visible;
