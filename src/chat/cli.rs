@@ -37,3 +37,78 @@ impl Endpoint {
         SocketAddr::new(self.address, self.port)
     }
 }
+
+/// `--log-file PATH`, from bonus 2 `logs` on.
+#[derive(Debug, Clone, clap::Args)]
+pub struct LogFileArg {
+    /// Where the log goes (default: /var/log/chat_room/<server|client>.log, or a file
+    /// under the working directory when that cannot be written).
+    #[arg(long = "log-file", value_name = "PATH")]
+    pub log_file: Option<std::path::PathBuf>,
+}
+
+/// `--id-file PATH`, the client's from bonus 2 `ids` on.
+#[derive(Debug, Clone, clap::Args)]
+pub struct IdFileArg {
+    /// Where the ID the server gives is kept, to be recognised when coming back
+    /// (default: a file in your configuration directory).
+    #[arg(long = "id-file", value_name = "PATH")]
+    pub id_file: Option<std::path::PathBuf>,
+}
+
+/// Bonus 3's options: `--config FILE`, and `-a`/`-p` taken as text so that they are
+/// validated like the file's values, with the same exit codes (see
+/// [`settings`](crate::settings)).
+#[derive(Debug, Clone, clap::Args)]
+pub struct Configured {
+    /// A file of `KEY=VALUE` lines; options given here win over it, one by one.
+    #[arg(long = "config", value_name = "FILE")]
+    pub config: Option<std::path::PathBuf>,
+    /// The server's IP address (default 127.0.0.1).
+    #[arg(short = 'a', long = "address")]
+    pub address: Option<String>,
+    /// The server's TCP port (default 8888; a server given 0 takes any free port).
+    #[arg(short = 'p', long = "port")]
+    pub port: Option<String>,
+    /// Message framing: `lines` (one UTF-8 line per message) or `tp` (the Python
+    /// course's convention: each write is one message, no terminator).
+    #[arg(long = "wire", value_enum, default_value_t = Wire::Lines)]
+    pub wire: Wire,
+}
+
+impl Configured {
+    /// Reads the config file (keys `keys`), lays the command line over it (`flags`: key,
+    /// flag, value given), and validates the address (one of this machine's for a
+    /// `server`) and the port. The layers are returned for the other keys.
+    pub fn resolve(
+        &self,
+        keys: &[&'static str],
+        flags: Vec<(&'static str, &'static str, Option<String>)>,
+        server: bool,
+    ) -> Result<(Endpoint, crate::settings::Layers), crate::settings::SettingsError> {
+        use crate::settings::{self, Layers};
+        let mut layers = Layers::load(self.config.as_deref(), keys)?;
+        layers.set_default("HOST", Ipv4Addr::LOCALHOST.to_string());
+        layers.set_default("PORT", DEFAULT_PORT.to_string());
+        layers.set_flag("HOST", "--address", self.address.clone());
+        layers.set_flag("PORT", "--port", self.port.clone());
+        for (key, flag, value) in flags {
+            layers.set_flag(key, flag, value);
+        }
+        // Both have defaults; the course's order: the port first, then the address.
+        let value = |key| {
+            layers.get(key).cloned().unwrap_or(settings::Sourced {
+                value: String::new(),
+                origin: settings::Origin::Default,
+            })
+        };
+        let port = settings::port(&value("PORT"))?;
+        let address = settings::address(&value("HOST"), server)?;
+        let endpoint = Endpoint {
+            address,
+            port,
+            wire: self.wire,
+        };
+        Ok((endpoint, layers))
+    }
+}
