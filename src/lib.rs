@@ -28,12 +28,15 @@
 //! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections; a socket of an address's family |
 //! | [`stages`] | every stage | the manifest: every stage in order |
 //! | [`error`] | every binary | one-line fatal errors |
+//! | [`clock`] | bonus 1 (`HH:MM`) | the injectable clock, `HH:MM` and RFC 3339 renderings of local time |
+//! | [`logs`] | bonus 2 (logs) | the `tracing` subscriber the binaries install: console and log file, never waiting |
 
 pub mod bench;
 pub mod chat;
 pub mod clock;
 pub mod error;
 pub mod grade;
+pub mod logs;
 pub mod net;
 pub mod part1;
 pub mod protocol;
