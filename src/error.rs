@@ -67,10 +67,15 @@ pub fn exit_code(result: anyhow::Result<()>) -> ExitCode {
 }
 
 /// Prints `error: <message>: <cause>: …` on one line and returns exit code 1, for `main`
-/// to return when the run could not be made.
+/// to return when the run could not be made; an invalid setting of bonus 3 returns its own
+/// code (1 to 4, see [`SettingsError::exit_code`](crate::settings::SettingsError::exit_code)).
 pub fn fatal(error: impl Into<anyhow::Error>) -> ExitCode {
-    eprintln!("error: {:#}", error.into());
-    ExitCode::from(FATAL_EXIT)
+    let error = error.into();
+    eprintln!("error: {error:#}");
+    match error.downcast_ref::<crate::settings::SettingsError>() {
+        Some(setting) => ExitCode::from(setting.exit_code()),
+        None => ExitCode::from(FATAL_EXIT),
+    }
 }
 
 #[cfg(test)]

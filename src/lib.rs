@@ -33,6 +33,7 @@
 
 pub mod bench;
 pub mod chat;
+pub mod client;
 pub mod clock;
 pub mod error;
 pub mod grade;

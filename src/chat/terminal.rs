@@ -164,7 +164,12 @@ impl Terminal {
     /// Shows one message, above the line being typed when there is an editor. Control
     /// characters in it are shown visibly, never sent to the terminal.
     pub fn show(&self, text: &str) {
-        let text = visible(text);
+        self.show_rendered(&visible(text));
+    }
+
+    /// Shows a line whose every part from the network has already been made visible (the
+    /// bonus client's rendering, which adds the colours the server sent, and only those).
+    pub fn show_rendered(&self, text: &str) {
         if let Some(printer) = &self.printer
             && let Ok(mut p) = printer.lock()
             && p.print(format!("{text}\n")).is_ok()

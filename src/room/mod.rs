@@ -19,9 +19,11 @@ pub mod ids;
 pub mod palette;
 pub mod session;
 
+use crate::chat::cli::Endpoint;
 use crate::chat::limits::SHUTDOWN_BOUND;
 use crate::chat::wire::Wire;
 use crate::clock::Clock;
+use crate::logs::LogSetup;
 use crate::protocol::lines::ServerCodec;
 use hub::Hub;
 use std::sync::Arc;
@@ -103,6 +105,15 @@ pub async fn run(
     }
     trim.abort();
     Ok(())
+}
+
+/// What a bonus server binary does once it has built its stage's [`Config`]: set up the
+/// log, listen (printing `Serving on <ip>:<port>` first), serve until Ctrl-C or SIGTERM,
+/// close the room, flush the log.
+pub async fn serve(endpoint: &Endpoint, config: Config, logs: LogSetup) -> anyhow::Result<()> {
+    let _flushed_on_return = crate::logs::init(logs)?;
+    let listener = crate::chat::server::listen(endpoint).await?;
+    run(listener, config, shutdown_on_signal()).await
 }
 
 /// A token cancelled on Ctrl-C or (on Unix) SIGTERM: how a bonus binary is stopped.

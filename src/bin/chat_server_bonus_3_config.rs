@@ -1,0 +1,71 @@
+//! Bonus 3, "Config et arguments": a config file, and values checked before anything runs.
+//!
+//! What it teaches: where a setting comes from. `--config FILE` reads `KEY=VALUE` lines
+//! (`HOST`, `PORT`, `LOG_FILE`); an option on the command line wins over the file, one key
+//! at a time; defaults are below both. Every value is checked the same way wherever it
+//! came from, with the course's exit codes: a port that is not a number from 0 to 65535
+//! exits 1, a port from 1 to 1023 exits 2, an address that is not an IP exits 3, an IP
+//! that is not one of this machine's exits 4. The error names the value and where it was
+//! written (`--port`, or `FILE:LINE`).
+//!
+//! New compared to bonus 2 logs: `--config`, and `-a`/`-p` read as text so that they are
+//! checked like the file's values.
+//!
+//! Try it:
+//!
+//! ```text
+//! printf 'PORT=9000\nLOG_FILE=/tmp/chat.log\n' > /tmp/chat.conf
+//! cargo run --bin chat_server_bonus_3_config -- --config /tmp/chat.conf            # port 9000
+//! cargo run --bin chat_server_bonus_3_config -- --config /tmp/chat.conf -p 9001    # port 9001
+//! cargo run --bin chat_server_bonus_3_config -- -p 80; echo $?                      # 2
+//! ```
+
+use clap::Parser;
+use std::process::ExitCode;
+use std::sync::Arc;
+use tp6::chat::cli::{Configured, LogFileArg};
+use tp6::clock::SystemClock;
+use tp6::logs::{self, LogFile, LogSetup};
+use tp6::room::{self, Style};
+
+/// The chat server configured by a file and its command line.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    #[command(flatten)]
+    configured: Configured,
+    #[command(flatten)]
+    log: LogFileArg,
+}
+
+/// The keys a server's config file may set.
+const KEYS: &[&str] = &["HOST", "PORT", "LOG_FILE"];
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let args: Args = tp6::error::parse_args();
+    let log_flag = args.log.log_file.map(|p| p.display().to_string());
+    let flags = vec![("LOG_FILE", "--log-file", log_flag)];
+    let (endpoint, layers) = match args.configured.resolve(KEYS, flags, true) {
+        Ok(resolved) => resolved,
+        Err(e) => return tp6::error::fatal(e),
+    };
+    let clock = Arc::new(SystemClock);
+    let config = room::Config {
+        wire: endpoint.wire,
+        style: Some(Style {
+            clock: clock.clone(),
+        }),
+        ids: true,
+    };
+    let logs = LogSetup {
+        console: true,
+        timestamps: true,
+        file: Some(match layers.get("LOG_FILE") {
+            Some(path) => LogFile::Given(path.value.clone().into()),
+            None => logs::default_file("server.log"),
+        }),
+        clock,
+    };
+    tp6::error::exit_code(room::serve(&endpoint, config, logs).await)
+}

@@ -1,0 +1,98 @@
+//! The bonus client, built once: [`run`] chats with a stage's [`Config`].
+//!
+//! The Part II clients are lessons; the bonus client is one program configured per stage,
+//! on the same pieces: a [`Link`] to the server and the [`Terminal`] (keyboard thread,
+//! printing above the line being typed). What is new is that it understands what the
+//! server says ([`Event`]s, read back from the French text) and renders it
+//! ([`render`]): colours when the terminal should have them, the user's own messages as
+//! `Vous avez dit : …`, the ID of bonus 2 kept in a file ([`idfile`]) instead of printed,
+//! and every line of the conversation in the log (bonus 2 logs; the binary sets the log
+//! up, this module only emits the lines).
+
+pub mod idfile;
+pub mod render;
+
+use crate::chat::cli::Endpoint;
+use crate::chat::link::Link;
+use crate::chat::terminal::Terminal;
+use crate::protocol::{Event, Request, french};
+use std::path::PathBuf;
+
+/// What a stage's client does. The default is Part II's complete client (with the events
+/// it does not know shown as they came).
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Where the server is, and the framing.
+    pub endpoint: Endpoint,
+    /// The pseudo given on the command line (asked for otherwise).
+    pub pseudo: Option<String>,
+    /// Bonus 1: the user's own messages shown as `Vous avez dit : …`, colours shown when
+    /// stdout is a terminal and `NO_COLOR` is unset.
+    pub style: bool,
+    /// Bonus 2 ids: where the ID is kept.
+    pub id_file: Option<PathBuf>,
+}
+
+/// Connects, introduces itself (with its ID if it has one), then shows what the server says
+/// and sends what the user types, until either side ends.
+pub async fn run(config: Config) -> anyhow::Result<()> {
+    // Connect first: a server that is down is reported before anything is asked.
+    let mut server = Link::connect(&config.endpoint).await?;
+    let mut terminal = Terminal::start();
+    let Some(pseudo) = terminal.pseudo(config.pseudo.clone()).await? else {
+        return Ok(());
+    };
+    let id = config.id_file.as_deref().and_then(idfile::load);
+    server.send(&french::render_request(&Request::Hello { pseudo, id }));
+    let colours = config.style && render::colours_wanted();
+    let ctrl_c = tokio::signal::ctrl_c();
+    tokio::pin!(ctrl_c);
+    loop {
+        tokio::select! {
+            message = server.next() => match message {
+                Some(text) => show(&terminal, &config, &french::parse_event(&text), colours),
+                None => {
+                    tracing::info!("Server closed the connection");
+                    terminal.goodbye("Server closed the connection. Bye!");
+                    break;
+                }
+            },
+            typed = terminal.next_line() => match typed {
+                Ok(line) if line.is_empty() => {}
+                Ok(line) => {
+                    server.send(&french::render_request(&Request::Say(line.clone())));
+                    let own = render::own(&line);
+                    tracing::info!("{own}");
+                    if config.style {
+                        terminal.show_rendered(&own);
+                    }
+                }
+                Err(_) => {
+                    // End of input: send what is left, then close our side.
+                    server.close().await;
+                    break;
+                }
+            },
+            _ = &mut ctrl_c => break,
+        }
+    }
+    Ok(())
+}
+
+/// Shows one event (and logs it, without colours).
+fn show(terminal: &Terminal, config: &Config, event: &Event, colours: bool) {
+    if let (Event::Id(id), Some(path)) = (event, &config.id_file) {
+        let line = match idfile::save(path, id) {
+            Ok(()) => format!(
+                "(Your ID is kept in {}: you will be recognised when you come back.)",
+                path.display()
+            ),
+            Err(e) => format!("(Could not keep your ID in {}: {e})", path.display()),
+        };
+        tracing::info!("{line}");
+        terminal.show(&line);
+        return;
+    }
+    tracing::info!("{}", render::render(event, false));
+    terminal.show_rendered(&render::render(event, colours));
+}
