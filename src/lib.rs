@@ -22,14 +22,17 @@
 //! | [`chat::registry`] | `chat_server_ii_4` | every connected client, and the broadcast that never waits |
 //! | [`chat::handshake`] | `chat_server_ii_5` | `Hello\|<pseudo>` parsing and validation |
 //! | [`chat::terminal`] | `chat_client_ii_3` | the user's terminal: keyboard thread, printing above the prompt |
-//! | [`settings`] | `chat_server_bonus_3_config` | config files (KEY=VALUE) and command-line values merged field by field, validated with exit codes 1-4 |
 //! | [`grade`] | every stage | the executable spec: checks, runner, reports; its loopback HTTP fixture is also `demo_pages` |
 //! | [`bench`](mod@bench) | `chat_bench` | the load generator: clients that join, send, and measure what arrives |
 //! | [`net`] | `chat_server_ii_2` | listening sockets with room for a burst of connections; a socket of an address's family |
 //! | [`stages`] | every stage | the manifest: every stage in order |
 //! | [`error`] | every binary | one-line fatal errors |
-//! | [`clock`] | bonus 1 (`HH:MM`) | the injectable clock, `HH:MM` and RFC 3339 renderings of local time |
-//! | [`logs`] | bonus 2 (logs) | the `tracing` subscriber the binaries install: console and log file, never waiting |
+//! | [`protocol`] | `chat_server_bonus_1_cosmetic` | what travels, as types: requests and events, their French text, the line codecs |
+//! | [`room`] | `chat_server_bonus_1_cosmetic` | the bonus server built once: `run(listener, config, shutdown)`, the hub, colours, IDs |
+//! | [`client`] | `chat_client_bonus_1_cosmetic` | the bonus client built once: events rendered (colours only from the server), the ID file |
+//! | [`clock`] | `chat_server_bonus_1_cosmetic` | the injectable clock, `HH:MM` and RFC 3339 renderings of local time |
+//! | [`logs`] | `chat_server_bonus_2_logs` | the `tracing` subscriber the binaries install: console and log file, never waiting |
+//! | [`settings`] | `chat_server_bonus_3_config` | config files (KEY=VALUE) and command-line values merged field by field, validated with exit codes 1-4 |
 
 pub mod bench;
 pub mod chat;

@@ -191,8 +191,9 @@ impl Hub {
         push_all(&self.lock(), frame, Some(seat.id))
     }
 
-    /// Takes `seat` out of the room and tells the others, once. False if it was not in the
-    /// room any more (or the server is shutting down: then nobody is told).
+    /// Takes `seat` out of the room and tells the others, once (unless the server is
+    /// shutting down: everyone has been told that already). False if it was not in the
+    /// room any more.
     pub fn leave(&self, seat: &Seat) -> bool {
         let mut state = self.lock();
         let Some(member) = state.members.remove(&seat.id) else {
@@ -201,11 +202,10 @@ impl Hub {
         if let Some(taken) = member.colour {
             state.palette.give_back(taken);
         }
-        if state.closed {
-            return false;
+        if !state.closed {
+            let left = self.frame(&Event::Left(seat.pseudo.to_string()));
+            push_all(&state, left, None);
         }
-        let left = self.frame(&Event::Left(seat.pseudo.to_string()));
-        push_all(&state, left, None);
         true
     }
 
