@@ -7,11 +7,12 @@
 //! [`Colour`](crate::protocol::Colour) around the pseudo of a relay, always followed by its
 //! reset.
 
-use crate::protocol::{Event, RESET, french};
+use crate::protocol::{Event, french};
 use crate::visible::visible;
 use std::io::IsTerminal;
 
-/// The line shown for `event`, coloured or not.
+/// The line shown for `event`, coloured or not: the server's own text for it, with every
+/// part from the network made visible and the colour kept only when wanted.
 pub fn render(event: &Event, colours: bool) -> String {
     match event {
         Event::Said {
@@ -19,21 +20,12 @@ pub fn render(event: &Event, colours: bool) -> String {
             pseudo,
             colour,
             text,
-        } => {
-            let mut out = String::new();
-            if let Some(time) = time {
-                out.push_str(&format!("[{}] ", visible(time)));
-            }
-            match colour {
-                Some(colour) if colours => {
-                    out.push_str(&format!("\x1b[{colour}m{}{RESET}", visible(pseudo)));
-                }
-                _ => out.push_str(&visible(pseudo)),
-            }
-            out.push_str(" a dit : ");
-            out.push_str(&visible(text));
-            out
-        }
+        } => french::render(&Event::Said {
+            time: time.as_deref().map(|t| visible(t).into_owned()),
+            pseudo: visible(pseudo).into_owned(),
+            colour: colour.clone().filter(|_| colours),
+            text: visible(text).into_owned(),
+        }),
         other => visible(&french::render(other)).into_owned(),
     }
 }
