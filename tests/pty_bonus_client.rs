@@ -38,7 +38,9 @@ fn start(env: &[(&str, &str)]) -> (rexpect::session::PtySession, TcpStream) {
         command.env(key, value);
     }
     let term = rexpect::session::spawn_command(command, Some(WAIT.as_millis() as u64)).unwrap();
-    let stream = accepted.recv_timeout(WAIT).expect("the client never connected");
+    let stream = accepted
+        .recv_timeout(WAIT)
+        .expect("the client never connected");
     stream.set_read_timeout(Some(WAIT)).unwrap();
     let mut line = String::new();
     BufReader::new(stream.try_clone().unwrap())

@@ -15,6 +15,7 @@
 //! | ID | `ID\|<id>` |
 //! | error | `Erreur : <reason>` |
 //! | closing | `Annonce : le serveur ferme la chatroom` |
+//! | image (bonus 5, shown by the client) | `[HH:MM] <pseudo> a envoyé une image :` then the picture's lines |
 
 use super::{Colour, Event, RESET, Request};
 
@@ -29,6 +30,7 @@ const ID: &str = "ID|";
 const ERROR: &str = "Erreur : ";
 const CLOSING: &str = "Annonce : le serveur ferme la chatroom";
 const HELLO: &str = "Hello|";
+const IMAGE: &str = " a envoyé une image :";
 
 /// The text of an event, as one message.
 pub fn render(event: &Event) -> String {
@@ -58,6 +60,21 @@ pub fn render(event: &Event) -> String {
             out.push_str(SAID);
             out.push_str(text);
             out
+        }
+        Event::Image {
+            time,
+            pseudo,
+            colour,
+            art,
+        } => {
+            let said = render(&Event::Said {
+                time: time.clone(),
+                pseudo: pseudo.clone(),
+                colour: colour.clone(),
+                text: String::new(),
+            });
+            let head = said.strip_suffix(SAID).unwrap_or(&said);
+            format!("{head}{IMAGE}\n{art}")
         }
         Event::Joined(pseudo) => format!("{ANNOUNCE}{pseudo}{JOINED}"),
         Event::Left(pseudo) => format!("{ANNOUNCE}{pseudo}{LEFT}"),
@@ -109,11 +126,14 @@ pub fn parse_event(text: &str) -> Event {
 /// optional. The pseudo ends at the first reset (a pseudo has no control character) or, in
 /// plain form, at the first ` a dit : `.
 fn parse_said(text: &str) -> Option<Event> {
-    let (time, rest) = match text.strip_prefix('[') {
-        Some(r) if r.len() >= 7 && is_hh_mm(&r[..5]) && r[5..].starts_with("] ") => {
-            (Some(r[..5].to_string()), &r[7..])
-        }
-        _ => (None, text),
+    // `get`, not indexing: the text is a peer's, and byte 5 may be inside a character.
+    let stamp = text.strip_prefix('[').and_then(|r| {
+        let time = r.get(..5).filter(|t| is_hh_mm(t))?;
+        Some((time, r.get(5..)?.strip_prefix("] ")?))
+    });
+    let (time, rest) = match stamp {
+        Some((time, rest)) => (Some(time.to_string()), rest),
+        None => (None, text),
     };
     let (pseudo, colour, text) = match rest.strip_prefix("\x1b[") {
         Some(r) => {
@@ -155,7 +175,7 @@ pub fn render_request(request: &Request) -> String {
             pseudo,
             id: Some(id),
         } => format!("{HELLO}{pseudo}|{id}"),
-        Request::Say(text) => text.clone(),
+        Request::Say(text) | Request::Image(text) => text.clone(),
     }
 }
 

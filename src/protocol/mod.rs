@@ -10,7 +10,10 @@
 //! - [`french`]: the course's French sentences for each event, and reading them back.
 //! - [`lines`]: the codecs (tokio-util `Decoder`/`Encoder`, sans-IO) that carry requests and
 //!   events as the lines (or `tp` messages) of [`chat::wire`](crate::chat::wire).
+//! - [`binary`]: the codecs of the bonus-4 binary protocol, whose frames carry the fields of
+//!   each event (time, pseudo, colour, text, kind) for the client to render.
 
+pub mod binary;
 pub mod french;
 pub mod lines;
 
@@ -30,6 +33,8 @@ pub enum Request {
     },
     /// A chat message.
     Say(String),
+    /// An image, as ASCII art (bonus 5, binary protocol only).
+    Image(String),
 }
 
 /// What a server tells a client.
@@ -45,6 +50,17 @@ pub enum Event {
         colour: Option<Colour>,
         /// What was said.
         text: String,
+    },
+    /// Someone sent an image, as ASCII art (bonus 5, binary protocol only).
+    Image {
+        /// `HH:MM` of its arrival at the server.
+        time: Option<String>,
+        /// Who sent it.
+        pseudo: String,
+        /// The sender's colour.
+        colour: Option<Colour>,
+        /// The picture: lines of characters.
+        art: String,
     },
     /// Someone joined the room (the newcomer hears its own join too).
     Joined(String),

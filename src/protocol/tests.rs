@@ -85,6 +85,12 @@ fn a_line_that_only_looks_coloured_is_shown_as_it_came() {
         parse_event("[23:59] \x1b[92ma\x1b[0m a dit : \x1b[31mb\x1b[0m a dit : c"),
         said(Some("23:59"), "a", Some("92"), "\x1b[31mb\x1b[0m a dit : c")
     );
+    // A character across the time's fifth byte (this once panicked: text is a peer's).
+    assert_eq!(
+        parse_event("[09:0é] x a dit : y"),
+        said(None, "[09:0é] x", None, "y")
+    );
+    assert_eq!(parse_event("[0é"), Event::Other("[0é".into()));
     // Not a time: the bracket belongs to the pseudo.
     assert_eq!(
         parse_event("[24:00] x a dit : y"),

@@ -31,7 +31,7 @@ pub async fn run(mut conn: Client, hub: Arc<Hub>, stop: CancellationToken) {
     };
     let joined = match first {
         Request::Hello { pseudo, id } => hub.join(&pseudo, id.as_deref(), conn.outbox(), addr),
-        Request::Say(_) => Err(Refusal::Handshake(HandshakeError::NotHello)),
+        Request::Say(_) | Request::Image(_) => Err(Refusal::Handshake(HandshakeError::NotHello)),
     };
     let seat = match joined {
         Ok(seat) => seat,
