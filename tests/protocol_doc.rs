@@ -9,6 +9,7 @@
 
 use bytes::BytesMut;
 use tokio_util::codec::{Decoder, Encoder};
+use tp6::chat::wire::Incoming;
 use tp6::protocol::binary::{ClientCodec, ServerCodec};
 
 struct Example {
@@ -56,15 +57,16 @@ fn examples() -> Vec<Example> {
 }
 
 /// Decodes the whole example as a stream that ends after it: the one value, or the error.
-fn decode<D>(mut codec: D, bytes: &[u8]) -> (String, Option<D::Item>)
+fn decode<D, T>(mut codec: D, bytes: &[u8]) -> (String, Option<T>)
 where
-    D: Decoder,
-    D::Item: std::fmt::Debug,
+    D: Decoder<Item = Incoming<T>>,
+    T: std::fmt::Debug,
     D::Error: std::fmt::Display,
 {
     let mut buf = BytesMut::from(bytes);
     match codec.decode_eof(&mut buf) {
-        Ok(Some(item)) => {
+        Ok(Some(Incoming::TooLong)) => ("too long".to_string(), None),
+        Ok(Some(Incoming::Message(item))) => {
             assert!(buf.is_empty(), "bytes left after the frame: {buf:?}");
             (format!("{item:?}"), Some(item))
         }

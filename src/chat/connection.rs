@@ -12,7 +12,7 @@
 use super::console;
 use super::limits::DRAIN_ON_CLOSE;
 use super::outbox::{Gone, Limits, Outbox};
-use super::wire::{self, Incoming, MessageReader, Wire, WireCodec};
+use super::wire::{self, Incoming, MessageReader, ReadError, Wire, WireCodec};
 use std::net::SocketAddr;
 use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedReadHalf;
@@ -35,6 +35,8 @@ pub struct Connection<C = WireCodec> {
     /// Where the lines about a cut or a failed read go: the console in Part II, the log of
     /// the bonus server.
     report: fn(String),
+    /// Why the peer's last frame was refused, to tell it before closing (bonus 4).
+    refused: Option<String>,
 }
 
 impl Connection {
@@ -46,7 +48,10 @@ impl Connection {
     }
 }
 
-impl<C: Decoder<Error = std::io::Error>> Connection<C> {
+impl<C: Decoder> Connection<C>
+where
+    C::Error: ReadError,
+{
     /// [`Connection::new`] reading through `codec` (which frames with `wire`), with room
     /// for `read_size` bytes per read.
     pub fn with_codec(
@@ -67,6 +72,7 @@ impl<C: Decoder<Error = std::io::Error>> Connection<C> {
             outbox,
             writer: Some(writer),
             report: console::line,
+            refused: None,
         }
     }
 
@@ -109,13 +115,20 @@ impl<C: Decoder<Error = std::io::Error>> Connection<C> {
                 Ok(None) => return None,
                 Err(e) => {
                     // A reset is a leave like any other; anything stranger is worth a line.
-                    if e.kind() != std::io::ErrorKind::ConnectionReset {
+                    if !e.is_reset() {
                         (self.report)(format!("Read error from {}: {e}", self.addr));
                     }
+                    self.refused = e.reply();
                     return None;
                 }
             }
         }
+    }
+
+    /// Why the client's last frame was refused (a malformed bonus-4 frame), to tell it
+    /// before closing; `None` after an ordinary end.
+    pub fn refused(&self) -> Option<&str> {
+        self.refused.as_deref()
     }
 
     /// Why the client was cut off by the server, if it was.

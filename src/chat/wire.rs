@@ -15,6 +15,25 @@ use tokio_util::codec::{Decoder, Encoder};
 
 pub use super::limits::{MAX_FROM_SERVER, MAX_MESSAGE};
 
+/// Why reading a peer's messages stopped: an I/O error, or (for the bonus-4 frames) a frame
+/// that cannot be read. [`Connection`](super::connection::Connection) and
+/// [`Link`](super::link::Link) take any codec whose error says these two things.
+pub trait ReadError: std::fmt::Display + From<io::Error> {
+    /// The peer reset the connection: a leave like any other, not worth a log line.
+    fn is_reset(&self) -> bool;
+    /// What the peer should be told before the connection closes (why its frame was
+    /// refused), if anything.
+    fn reply(&self) -> Option<String> {
+        None
+    }
+}
+
+impl ReadError for io::Error {
+    fn is_reset(&self) -> bool {
+        self.kind() == io::ErrorKind::ConnectionReset
+    }
+}
+
 /// The line sent back for an over-long line (`--wire lines`).
 pub const TOO_LONG: &str = "Erreur : message trop long (max 4096 octets)";
 

@@ -14,6 +14,7 @@
 
 use super::{Colour, Event, Request};
 use crate::chat::limits::{MAX_FROM_SERVER, MAX_MESSAGE, MAX_PSEUDO};
+use crate::chat::wire::Incoming;
 use bytes::{Buf, BufMut, BytesMut};
 use std::io;
 use tokio_util::codec::{Decoder, Encoder};
@@ -92,6 +93,19 @@ pub enum FrameError {
     /// Reading the stream failed.
     #[error("lecture impossible : {0}")]
     Io(#[from] io::Error),
+}
+
+impl crate::chat::wire::ReadError for FrameError {
+    fn is_reset(&self) -> bool {
+        matches!(self, FrameError::Io(e) if e.kind() == io::ErrorKind::ConnectionReset)
+    }
+
+    fn reply(&self) -> Option<String> {
+        match self {
+            FrameError::Io(_) | FrameError::Truncated => None,
+            refused => Some(refused.to_string()),
+        }
+    }
 }
 
 /// How a type's length is written.
@@ -408,18 +422,21 @@ fn at_eof(buf: &mut BytesMut) -> Result<(), FrameError> {
 #[derive(Debug, Clone, Copy, Default)]
 pub struct ServerCodec;
 
+/// A frame is never skipped, so a binary reader never yields [`Incoming::TooLong`]: a frame
+/// over its limit is a [`FrameError`]. (The item is an [`Incoming`] all the same, so that
+/// the connections of Part II read frames as they read lines.)
 impl Decoder for ServerCodec {
-    type Item = Request;
+    type Item = Incoming<Request>;
     type Error = FrameError;
 
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, FrameError> {
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Request>>, FrameError> {
         match take_frame(buf, client_frames)? {
-            Some((kind, body)) => request(kind, body).map(Some),
+            Some((kind, body)) => request(kind, body).map(|r| Some(Incoming::Message(r))),
             None => Ok(None),
         }
     }
 
-    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Request>, FrameError> {
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Request>>, FrameError> {
         match self.decode(buf)? {
             Some(found) => Ok(Some(found)),
             None => at_eof(buf).map(|()| None),
@@ -441,17 +458,17 @@ impl Encoder<&Event> for ServerCodec {
 pub struct ClientCodec;
 
 impl Decoder for ClientCodec {
-    type Item = Event;
+    type Item = Incoming<Event>;
     type Error = FrameError;
 
-    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Event>, FrameError> {
+    fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Event>>, FrameError> {
         match take_frame(buf, server_frames)? {
-            Some((kind, body)) => event(kind, body).map(Some),
+            Some((kind, body)) => event(kind, body).map(|e| Some(Incoming::Message(e))),
             None => Ok(None),
         }
     }
 
-    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Event>, FrameError> {
+    fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Event>>, FrameError> {
         match self.decode(buf)? {
             Some(found) => Ok(Some(found)),
             None => at_eof(buf).map(|()| None),
