@@ -242,101 +242,140 @@ fn utf8(bytes: BytesMut) -> Result<String, FrameError> {
     String::from_utf8(bytes.to_vec()).map_err(|_| FrameError::InvalidUtf8)
 }
 
+/// A piece of a frame's body, written straight into the output (no intermediate buffer).
+enum Part<'a> {
+    /// One byte (a notice's kind).
+    Byte(u8),
+    /// A field: a two-byte length and the bytes (at most 65,535 of them, which no field
+    /// within the limits reaches).
+    Field(&'a str),
+    /// Bytes up to the end of the body (a text, an ID, a picture).
+    Rest(&'a str),
+}
+
+impl Part<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Part::Byte(_) => 1,
+            Part::Field(s) => 2 + s.len().min(usize::from(u16::MAX)),
+            Part::Rest(s) => s.len(),
+        }
+    }
+
+    fn put(&self, dst: &mut BytesMut) {
+        match self {
+            Part::Byte(b) => dst.put_u8(*b),
+            Part::Field(s) => {
+                let bytes = &s.as_bytes()[..s.len().min(usize::from(u16::MAX))];
+                dst.put_u16(bytes.len() as u16);
+                dst.put_slice(bytes);
+            }
+            Part::Rest(s) => dst.put_slice(s.as_bytes()),
+        }
+    }
+}
+
 /// Writes a frame: its type, its length in the type's form, its body.
-fn put_frame(dst: &mut BytesMut, kind: u8, body: &[u8], form: Form) {
-    dst.reserve(body.len() + 10);
+fn put_frame(dst: &mut BytesMut, kind: u8, form: Form, parts: &[Part<'_>]) {
+    let length: usize = parts.iter().map(Part::len).sum();
+    dst.reserve(length + 10);
     dst.put_u8(kind);
-    // A short frame's body fits in two bytes of length; the limits keep every body there.
-    let body = match form {
-        Form::Short => &body[..body.len().min(usize::from(u16::MAX))],
-        Form::Long => body,
-    };
     match form {
-        Form::Short => dst.put_u16(body.len() as u16),
+        Form::Short => {
+            // The limits keep every short body within two bytes of length; a body that is
+            // not would corrupt the stream, so it is cut rather than mislabelled.
+            let length = length.min(usize::from(u16::MAX));
+            dst.put_u16(length as u16);
+            let start = dst.len();
+            for part in parts {
+                part.put(dst);
+            }
+            dst.truncate(start + length);
+        }
         Form::Long => {
-            let length = body.len() as u64;
+            let length = length as u64;
             let n = (8 - length.leading_zeros() as usize / 8).max(1);
             dst.put_u8(n as u8);
             dst.put_slice(&length.to_be_bytes()[8 - n..]);
+            for part in parts {
+                part.put(dst);
+            }
         }
     }
-    dst.put_slice(body);
-}
-
-/// Appends a field: a two-byte length and the bytes (cut at 65,535 bytes, which no field
-/// within the limits reaches).
-fn put_field(body: &mut Vec<u8>, text: &str) {
-    let bytes = &text.as_bytes()[..text.len().min(usize::from(u16::MAX))];
-    body.extend_from_slice(&(bytes.len() as u16).to_be_bytes());
-    body.extend_from_slice(bytes);
 }
 
 /// The frame of an event, ready to be shared between recipients.
 pub fn encode_event(event: &Event, dst: &mut BytesMut) {
-    let mut body = Vec::new();
-    let (kind, form) = match event {
+    match event {
         Event::Said {
             time,
             pseudo,
-            colour,
+            colour: c,
             text,
         } => {
-            put_field(&mut body, time.as_deref().unwrap_or(""));
-            put_field(&mut body, pseudo);
-            put_field(&mut body, colour.as_ref().map_or("", Colour::params));
-            put_field(&mut body, text);
-            (SAID, Form::Short)
+            let parts = [
+                Part::Field(time.as_deref().unwrap_or("")),
+                Part::Field(pseudo),
+                Part::Field(colour_of(c)),
+                Part::Field(text),
+            ];
+            put_frame(dst, SAID, Form::Short, &parts);
         }
         Event::Image {
             time,
             pseudo,
-            colour,
+            colour: c,
             art,
         } => {
-            put_field(&mut body, time.as_deref().unwrap_or(""));
-            put_field(&mut body, pseudo);
-            put_field(&mut body, colour.as_ref().map_or("", Colour::params));
-            body.extend_from_slice(art.as_bytes());
-            (IMAGE_SAID, Form::Long)
+            let parts = [
+                Part::Field(time.as_deref().unwrap_or("")),
+                Part::Field(pseudo),
+                Part::Field(colour_of(c)),
+                Part::Rest(art),
+            ];
+            put_frame(dst, IMAGE_SAID, Form::Long, &parts);
         }
-        Event::Joined(p) => notice_body(&mut body, notice::JOINED, p),
-        Event::Left(p) => notice_body(&mut body, notice::LEFT, p),
-        Event::Back(p) => notice_body(&mut body, notice::BACK, p),
-        Event::WelcomeBack(p) => notice_body(&mut body, notice::WELCOME_BACK, p),
-        Event::Closing => notice_body(&mut body, notice::CLOSING, ""),
-        Event::Id(id) => {
-            body.extend_from_slice(id.as_bytes());
-            (ID, Form::Short)
-        }
+        Event::Joined(p) => put_notice(dst, notice::JOINED, p),
+        Event::Left(p) => put_notice(dst, notice::LEFT, p),
+        Event::Back(p) => put_notice(dst, notice::BACK, p),
+        Event::WelcomeBack(p) => put_notice(dst, notice::WELCOME_BACK, p),
+        Event::Closing => put_notice(dst, notice::CLOSING, ""),
+        Event::Id(id) => put_frame(dst, ID, Form::Short, &[Part::Rest(id)]),
         Event::Error(reason) | Event::Other(reason) => {
-            body.extend_from_slice(reason.as_bytes());
-            (ERROR, Form::Short)
+            put_frame(dst, ERROR, Form::Short, &[Part::Rest(reason)])
         }
-    };
-    put_frame(dst, kind, &body, form);
+    }
 }
 
-fn notice_body(body: &mut Vec<u8>, kind: u8, pseudo: &str) -> (u8, Form) {
-    body.push(kind);
-    put_field(body, pseudo);
-    (NOTICE, Form::Short)
+fn colour_of(colour: &Option<Colour>) -> &str {
+    colour.as_ref().map_or("", Colour::params)
+}
+
+fn put_notice(dst: &mut BytesMut, kind: u8, pseudo: &str) {
+    put_frame(
+        dst,
+        NOTICE,
+        Form::Short,
+        &[Part::Byte(kind), Part::Field(pseudo)],
+    );
 }
 
 /// The frame of a request.
 pub fn encode_request(request: &Request, dst: &mut BytesMut) {
     match request {
         Request::Hello { pseudo, id } => {
-            let mut body = Vec::new();
-            put_field(&mut body, pseudo);
-            put_field(&mut body, id.as_deref().unwrap_or(""));
-            put_frame(dst, HELLO, &body, Form::Short);
+            let parts = [
+                Part::Field(pseudo),
+                Part::Field(id.as_deref().unwrap_or("")),
+            ];
+            put_frame(dst, HELLO, Form::Short, &parts);
         }
         // The short form while it fits, as the course's client does.
         Request::Say(text) if text.len() <= usize::from(u16::MAX) => {
-            put_frame(dst, TEXT, text.as_bytes(), Form::Short)
+            put_frame(dst, TEXT, Form::Short, &[Part::Rest(text)])
         }
-        Request::Say(text) => put_frame(dst, TEXT_LONG, text.as_bytes(), Form::Long),
-        Request::Image(art) => put_frame(dst, IMAGE, art.as_bytes(), Form::Long),
+        Request::Say(text) => put_frame(dst, TEXT_LONG, Form::Long, &[Part::Rest(text)]),
+        Request::Image(art) => put_frame(dst, IMAGE, Form::Long, &[Part::Rest(art)]),
     }
 }
 
