@@ -25,6 +25,7 @@ use std::sync::Arc;
 use tp6::chat::cli::Endpoint;
 use tp6::clock::SystemClock;
 use tp6::logs::LogSetup;
+use tp6::protocol::Codec;
 use tp6::room::{self, Style};
 
 /// The chat server with colours and timestamps.
@@ -40,7 +41,7 @@ async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
     let clock = Arc::new(SystemClock);
     let config = room::Config {
-        wire: args.endpoint.wire,
+        codec: Codec::Lines(args.endpoint.wire),
         style: Some(Style {
             clock: clock.clone(),
         }),

@@ -26,6 +26,7 @@ use std::sync::Arc;
 use tp6::chat::cli::{Configured, LogFileArg};
 use tp6::clock::SystemClock;
 use tp6::logs::{self, LogFile, LogSetup};
+use tp6::protocol::Codec;
 use tp6::room::{self, Style};
 
 /// The chat server configured by a file and its command line.
@@ -52,7 +53,7 @@ async fn main() -> ExitCode {
     };
     let clock = Arc::new(SystemClock);
     let config = room::Config {
-        wire: endpoint.wire,
+        codec: Codec::Lines(endpoint.wire),
         style: Some(Style {
             clock: clock.clone(),
         }),

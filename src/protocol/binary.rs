@@ -52,6 +52,10 @@ pub mod notice {
     pub const CLOSING: u8 = 5;
 }
 
+/// What a reader makes room for before each read: most frames are small; a bigger one
+/// reserves its own size once its header is read.
+pub const READ_SIZE: usize = 1024;
+
 /// Longest ASCII-art image body, in bytes (bonus 5): 200 columns by 100 lines fits.
 pub const MAX_IMAGE: usize = 32 * 1024;
 

@@ -124,3 +124,54 @@ pub const RESET: &str = "\x1b[0m";
 
 #[cfg(test)]
 mod tests;
+
+/// How a bonus server and client put requests and events on the wire: the lines (or `tp`
+/// messages) of the earlier stages, or the frames of bonus 4.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Codec {
+    /// French text, one message per line (or per write, for `tp`).
+    Lines(crate::chat::wire::Wire),
+    /// The binary frames of [`binary`].
+    Binary,
+}
+
+impl Default for Codec {
+    fn default() -> Self {
+        Codec::Lines(crate::chat::wire::Wire::Lines)
+    }
+}
+
+impl Codec {
+    /// The bytes of one event, encoded once and shared by every recipient.
+    pub fn event(self, event: &Event) -> bytes::Bytes {
+        match self {
+            Codec::Lines(wire) => crate::chat::wire::encode(wire, &french::render(event)),
+            Codec::Binary => {
+                let mut out = bytes::BytesMut::new();
+                binary::encode_event(event, &mut out);
+                out.freeze()
+            }
+        }
+    }
+
+    /// The bytes of one request.
+    pub fn request(self, request: &Request) -> bytes::Bytes {
+        match self {
+            Codec::Lines(wire) => crate::chat::wire::encode(wire, &french::render_request(request)),
+            Codec::Binary => {
+                let mut out = bytes::BytesMut::new();
+                binary::encode_request(request, &mut out);
+                out.freeze()
+            }
+        }
+    }
+
+    /// How the outgoing queue writes: `tp` needs one write per message (a write is its
+    /// message boundary); lines and frames carry their own boundaries and go out in batches.
+    pub fn outbox_wire(self) -> crate::chat::wire::Wire {
+        match self {
+            Codec::Lines(wire) => wire,
+            Codec::Binary => crate::chat::wire::Wire::Lines,
+        }
+    }
+}

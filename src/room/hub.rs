@@ -15,8 +15,7 @@ use super::ids::{self, Known};
 use super::palette::{Palette, Taken};
 use crate::chat::handshake::{self, HandshakeError};
 use crate::chat::outbox::{Outbox, Push};
-use crate::chat::wire::{self, Wire};
-use crate::protocol::{Colour, Event, french};
+use crate::protocol::{Codec, Colour, Event};
 use bytes::Bytes;
 use std::collections::HashMap;
 use std::net::SocketAddr;
@@ -99,8 +98,9 @@ impl Hub {
         &self.config
     }
 
-    fn frame(&self, event: &Event) -> Bytes {
-        wire::encode(self.config.wire, &french::render(event))
+    /// The bytes of `event` in this server's codec.
+    pub fn frame(&self, event: &Event) -> Bytes {
+        self.config.codec.event(event)
     }
 
     /// Lets a client in with the pseudo (and, from bonus 2, the ID) of its handshake, in one
@@ -232,9 +232,9 @@ impl Hub {
         self.len() == 0
     }
 
-    /// The framing of this server.
-    pub fn wire(&self) -> Wire {
-        self.config.wire
+    /// How this server puts events on the wire.
+    pub fn codec(&self) -> Codec {
+        self.config.codec
     }
 }
 

@@ -20,11 +20,11 @@ pub mod palette;
 pub mod session;
 
 use crate::chat::cli::Endpoint;
+use crate::chat::connection::Connection;
 use crate::chat::limits::SHUTDOWN_BOUND;
-use crate::chat::wire::Wire;
 use crate::clock::Clock;
 use crate::logs::LogSetup;
-use crate::protocol::lines::ServerCodec;
+use crate::protocol::{Codec, binary, lines};
 use hub::Hub;
 use std::sync::Arc;
 use std::time::Duration;
@@ -35,8 +35,8 @@ use tokio_util::task::TaskTracker;
 /// What a stage's server does. The default is Part II's complete server.
 #[derive(Clone, Default)]
 pub struct Config {
-    /// Message framing.
-    pub wire: Wire,
+    /// How requests and events go on the wire: lines (or `tp`), or the frames of bonus 4.
+    pub codec: Codec,
     /// Colours and `[HH:MM]` stamps (bonus 1).
     pub style: Option<Style>,
     /// IDs for returning users (bonus 2).
@@ -58,7 +58,7 @@ pub async fn run(
     config: Config,
     shutdown: CancellationToken,
 ) -> anyhow::Result<()> {
-    let wire = config.wire;
+    let codec = config.codec;
     let hub = Arc::new(Hub::new(config));
     let tracker = TaskTracker::new();
     // Cancelled after the hub has told everyone, so that a session never closes its
@@ -72,11 +72,26 @@ pub async fn run(
         };
         match accepted {
             Ok((socket, addr)) => {
-                let codec = ServerCodec::new(wire);
-                let read_size = codec.read_size();
-                let conn = session::Client::with_codec(socket, addr, wire, codec, read_size)
-                    .reporting_to(session::report);
-                tracker.spawn(session::run(conn, hub.clone(), stop_sessions.clone()));
+                let (hub, stop) = (hub.clone(), stop_sessions.clone());
+                let wire = codec.outbox_wire();
+                match codec {
+                    Codec::Lines(wire) => {
+                        let codec = lines::ServerCodec::new(wire);
+                        let size = codec.read_size();
+                        let conn = Connection::with_codec(socket, addr, wire, codec, size);
+                        tracker.spawn(session::run(conn.reporting_to(session::report), hub, stop));
+                    }
+                    Codec::Binary => {
+                        let conn = Connection::with_codec(
+                            socket,
+                            addr,
+                            wire,
+                            binary::ServerCodec,
+                            binary::READ_SIZE,
+                        );
+                        tracker.spawn(session::run(conn.reporting_to(session::report), hub, stop));
+                    }
+                }
             }
             Err(e) => {
                 // Most often "too many open files": the members already in keep being served.

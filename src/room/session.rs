@@ -7,18 +7,20 @@
 use super::hub::{Hub, Refusal, Seat};
 use crate::chat::connection::Connection;
 use crate::chat::handshake::HandshakeError;
-use crate::protocol::lines::ServerCodec;
+use crate::chat::wire::{Incoming, ReadError};
 use crate::protocol::{Event, Request, french};
 use crate::visible::visible;
 use std::sync::Arc;
+use tokio_util::codec::Decoder;
 use tokio_util::sync::CancellationToken;
 
-/// A client of the bonus server.
-pub type Client = Connection<ServerCodec>;
-
 /// Runs one client's session until it leaves or `stop` is cancelled (the server shutting
-/// down, after the hub has told everyone).
-pub async fn run(mut conn: Client, hub: Arc<Hub>, stop: CancellationToken) {
+/// down, after the hub has told everyone). `C` reads its requests: lines or frames.
+pub async fn run<C>(mut conn: Connection<C>, hub: Arc<Hub>, stop: CancellationToken)
+where
+    C: Decoder<Item = Incoming<Request>>,
+    C::Error: ReadError,
+{
     let addr = conn.addr;
     tracing::info!("New client {addr}");
     let first = tokio::select! {
@@ -26,6 +28,7 @@ pub async fn run(mut conn: Client, hub: Arc<Hub>, stop: CancellationToken) {
         _ = stop.cancelled() => None,
     };
     let Some(first) = first else {
+        refuse_frame(&conn, &hub);
         conn.close().await;
         return;
     };
@@ -37,7 +40,8 @@ pub async fn run(mut conn: Client, hub: Arc<Hub>, stop: CancellationToken) {
         Ok(seat) => seat,
         Err(refusal) => {
             tracing::info!("Refused {addr}: {refusal}");
-            conn.send(&french::render(&Event::Error(refusal.to_string())));
+            conn.outbox()
+                .push(hub.frame(&Event::Error(refusal.to_string())));
             conn.close().await;
             return;
         }
@@ -49,14 +53,36 @@ pub async fn run(mut conn: Client, hub: Arc<Hub>, stop: CancellationToken) {
     };
     tracing::info!("{addr} {how} as {}", seat.pseudo);
     let why = relay(&mut conn, &hub, &seat, &stop).await;
+    refuse_frame(&conn, &hub);
     if hub.leave(&seat) {
         tracing::info!("{} ({addr}) left: {why}", seat.pseudo);
     }
     conn.close().await;
 }
 
+/// Tells the client why its last frame was refused, if it was (bonus 4): the connection
+/// closes next.
+fn refuse_frame<C: Decoder>(conn: &Connection<C>, hub: &Hub)
+where
+    C::Error: ReadError,
+{
+    if let Some(reason) = conn.refused() {
+        conn.outbox()
+            .push(hub.frame(&Event::Error(reason.to_string())));
+    }
+}
+
 /// Relays the member's messages until it goes; says why it went.
-async fn relay(conn: &mut Client, hub: &Hub, seat: &Seat, stop: &CancellationToken) -> String {
+async fn relay<C>(
+    conn: &mut Connection<C>,
+    hub: &Hub,
+    seat: &Seat,
+    stop: &CancellationToken,
+) -> String
+where
+    C: Decoder<Item = Incoming<Request>>,
+    C::Error: ReadError,
+{
     loop {
         let request = tokio::select! {
             request = conn.next() => request,
@@ -67,9 +93,10 @@ async fn relay(conn: &mut Client, hub: &Hub, seat: &Seat, stop: &CancellationTok
             // Only a session's first message is a handshake: a later one is chat.
             Some(hello) => french::render_request(&hello),
             None => {
-                return match conn.gone_reason() {
-                    Some(cut) => format!("cut off: {cut}"),
-                    None => "end of connection".into(),
+                return match (conn.gone_reason(), conn.refused()) {
+                    (Some(cut), _) => format!("cut off: {cut}"),
+                    (None, Some(refused)) => format!("refused: {refused}"),
+                    (None, None) => "end of connection".into(),
                 };
             }
         };

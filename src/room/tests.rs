@@ -2,9 +2,11 @@
 //! raw clients, exact bytes asserted.
 
 use super::*;
+use crate::chat::wire::Wire;
 use crate::chat::wire::{Incoming, MessageReader};
 use crate::clock::FixedClock;
 use crate::protocol::lines::ClientCodec;
+use crate::protocol::{Codec, Request, binary};
 use crate::protocol::{Colour, Event};
 use std::net::SocketAddr;
 use tokio::io::AsyncWriteExt;
@@ -273,4 +275,101 @@ async fn a_client_that_never_reads_cannot_hold_the_shutdown() {
     let ended = tokio::time::timeout(SHUTDOWN_BOUND, server.task).await;
     assert!(matches!(ended, Ok(Ok(Ok(())))), "run returns: {ended:?}");
     drop(silent);
+}
+
+/// A client speaking the frames of bonus 4.
+struct FramePeer {
+    reader: MessageReader<OwnedReadHalf, binary::ClientCodec>,
+    writer: OwnedWriteHalf,
+}
+
+impl FramePeer {
+    async fn join(server: &Server, pseudo: &str) -> FramePeer {
+        let stream = TcpStream::connect(server.addr).await.expect("connect");
+        let (read, writer) = stream.into_split();
+        let reader = MessageReader::with_codec(read, binary::ClientCodec, binary::READ_SIZE);
+        let mut peer = FramePeer { reader, writer };
+        let hello = Request::Hello {
+            pseudo: pseudo.into(),
+            id: None,
+        };
+        peer.send_raw(&Codec::Binary.request(&hello)).await;
+        peer
+    }
+
+    async fn send_raw(&mut self, bytes: &[u8]) {
+        self.writer.write_all(bytes).await.expect("send");
+    }
+
+    async fn say(&mut self, text: &str) {
+        let frame = Codec::Binary.request(&Request::Say(text.into()));
+        self.send_raw(&frame).await;
+    }
+
+    async fn next(&mut self) -> Option<Event> {
+        match tokio::time::timeout(WAIT, self.reader.next()).await {
+            Ok(Ok(Some(Incoming::Message(event)))) => Some(event),
+            Ok(Ok(Some(Incoming::TooLong))) => panic!("frames are never skipped"),
+            Ok(Ok(None)) | Ok(Err(_)) => None,
+            Err(_) => panic!("nothing arrived within {WAIT:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn bonus_4_frames_carry_the_fields_and_a_bad_frame_is_refused_alone() {
+    let server = start(Config {
+        codec: Codec::Binary,
+        ..styled()
+    });
+    let mut alice = FramePeer::join(&server, "alice").await;
+    assert_eq!(alice.next().await, Some(joined("alice")));
+    let mut bob = FramePeer::join(&server, "bob").await;
+    assert_eq!(alice.next().await, Some(joined("bob")));
+    assert_eq!(bob.next().await, Some(joined("bob")));
+    alice.say("ça va ?").await;
+    let Some(Event::Said {
+        time,
+        pseudo,
+        colour,
+        text,
+    }) = bob.next().await
+    else {
+        panic!("not a relay")
+    };
+    assert_eq!(
+        (time.as_deref(), &*pseudo, &*text),
+        (Some("09:05"), "alice", "ça va ?")
+    );
+    assert!(colour.is_some());
+    // A hostile header: told why, then closed; the others never notice.
+    let mut eve = FramePeer::join(&server, "eve").await;
+    assert_eq!(eve.next().await, Some(joined("eve")));
+    eve.send_raw(&[0x02, 0x09]).await;
+    assert_eq!(
+        eve.next().await,
+        Some(Event::Error(
+            "longueur de longueur invalide : 9 (de 1 à 8)".into()
+        ))
+    );
+    assert_eq!(eve.next().await, None, "closed after the error");
+    assert_eq!(alice.next().await, Some(joined("eve")));
+    assert_eq!(alice.next().await, Some(Event::Left("eve".into())));
+    bob.say("toujours là").await;
+    assert!(matches!(alice.next().await, Some(Event::Said { text, .. }) if text == "toujours là"));
+    // A first frame that is not a hello is refused like a first line that is not one.
+    let stream = TcpStream::connect(server.addr).await.expect("connect");
+    let (read, mut writer) = stream.into_split();
+    let mut reader = MessageReader::with_codec(read, binary::ClientCodec, binary::READ_SIZE);
+    writer
+        .write_all(&Codec::Binary.request(&Request::Say("Bonjour".into())))
+        .await
+        .expect("send");
+    let refused = tokio::time::timeout(WAIT, reader.next())
+        .await
+        .expect("in time");
+    assert!(
+        matches!(refused, Ok(Some(Incoming::Message(Event::Error(_))))),
+        "{refused:?}"
+    );
 }
