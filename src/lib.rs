@@ -28,6 +28,7 @@
 //! | [`stages`] | every stage | the manifest: every stage in order |
 //! | [`error`] | every binary | one-line fatal errors |
 //! | [`protocol`] | `chat_server_bonus_1_cosmetic` | what travels, as types: requests and events, their French text, the line codecs |
+//! | [`protocol::binary`] | `chat_server_bonus_4_encoding` | the bonus-4 frames: type byte, length, fields; every length checked before anything is allocated |
 //! | [`room`] | `chat_server_bonus_1_cosmetic` | the bonus server built once: `run(listener, config, shutdown)`, the hub, colours, IDs |
 //! | [`client`] | `chat_client_bonus_1_cosmetic` | the bonus client built once: events rendered (colours only from the server), the ID file |
 //! | [`clock`] | `chat_server_bonus_1_cosmetic` | the injectable clock, `HH:MM` and RFC 3339 renderings of local time |

@@ -22,6 +22,7 @@ use clap::Parser;
 use std::process::ExitCode;
 use tp6::chat::cli::Endpoint;
 use tp6::client;
+use tp6::protocol::Codec;
 
 /// The chat client with colours and timestamps.
 #[derive(Parser)]
@@ -38,6 +39,7 @@ struct Args {
 async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
     let config = client::Config {
+        codec: Codec::Lines(args.endpoint.wire),
         endpoint: args.endpoint,
         pseudo: args.pseudo,
         style: true,

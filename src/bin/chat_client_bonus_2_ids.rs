@@ -18,6 +18,7 @@ use clap::Parser;
 use std::process::ExitCode;
 use tp6::chat::cli::{Endpoint, IdFileArg};
 use tp6::client::{self, idfile};
+use tp6::protocol::Codec;
 
 /// The chat client that is recognised when it comes back.
 #[derive(Parser)]
@@ -36,6 +37,7 @@ struct Args {
 async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
     let config = client::Config {
+        codec: Codec::Lines(args.endpoint.wire),
         endpoint: args.endpoint,
         pseudo: args.pseudo,
         style: true,

@@ -22,6 +22,7 @@ use tp6::chat::cli::{Endpoint, IdFileArg, LogFileArg};
 use tp6::client::{self, idfile};
 use tp6::clock::SystemClock;
 use tp6::logs::{self, LogFile, LogSetup};
+use tp6::protocol::Codec;
 
 /// The chat client with a log of the conversation.
 #[derive(Parser)]
@@ -55,6 +56,7 @@ async fn main() -> ExitCode {
         Err(e) => return tp6::error::fatal(e),
     };
     let config = client::Config {
+        codec: Codec::Lines(args.endpoint.wire),
         endpoint: args.endpoint,
         pseudo: args.pseudo,
         style: true,

@@ -20,10 +20,11 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tp6::chat::cli::{Configured, IdFileArg, LogFileArg};
+use tp6::chat::cli::{Configured, IdFileArg, LogFileArg, WireArg};
 use tp6::client::{self, idfile};
 use tp6::clock::SystemClock;
 use tp6::logs::{self, LogFile, LogSetup};
+use tp6::protocol::Codec;
 
 /// The chat client configured by a file and its command line.
 #[derive(Parser)]
@@ -31,6 +32,8 @@ use tp6::logs::{self, LogFile, LogSetup};
 struct Args {
     #[command(flatten)]
     configured: Configured,
+    #[command(flatten)]
+    wire: WireArg,
     /// Your pseudo (asked interactively when not given here nor in the file).
     #[arg(long)]
     pseudo: Option<String>,
@@ -52,7 +55,7 @@ async fn main() -> ExitCode {
         ("ID_FILE", "--id-file", path(args.id.id_file)),
         ("LOG_FILE", "--log-file", path(args.log.log_file)),
     ];
-    let (endpoint, layers) = match args.configured.resolve(KEYS, flags, false) {
+    let (endpoint, layers) = match args.configured.resolve(args.wire.wire, KEYS, flags, false) {
         Ok(resolved) => resolved,
         Err(e) => return tp6::error::fatal(e),
     };
@@ -71,6 +74,7 @@ async fn main() -> ExitCode {
         Err(e) => return tp6::error::fatal(e),
     };
     let config = client::Config {
+        codec: Codec::Lines(endpoint.wire),
         endpoint,
         pseudo: value("PSEUDO"),
         style: true,

@@ -23,7 +23,7 @@
 use clap::Parser;
 use std::process::ExitCode;
 use std::sync::Arc;
-use tp6::chat::cli::{Configured, LogFileArg};
+use tp6::chat::cli::{Configured, LogFileArg, WireArg};
 use tp6::clock::SystemClock;
 use tp6::logs::{self, LogFile, LogSetup};
 use tp6::protocol::Codec;
@@ -36,6 +36,8 @@ struct Args {
     #[command(flatten)]
     configured: Configured,
     #[command(flatten)]
+    wire: WireArg,
+    #[command(flatten)]
     log: LogFileArg,
 }
 
@@ -47,7 +49,7 @@ async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
     let log_flag = args.log.log_file.map(|p| p.display().to_string());
     let flags = vec![("LOG_FILE", "--log-file", log_flag)];
-    let (endpoint, layers) = match args.configured.resolve(KEYS, flags, true) {
+    let (endpoint, layers) = match args.configured.resolve(args.wire.wire, KEYS, flags, true) {
         Ok(resolved) => resolved,
         Err(e) => return tp6::error::fatal(e),
     };

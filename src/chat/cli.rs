@@ -70,6 +70,12 @@ pub struct Configured {
     /// The server's TCP port (default 8888; a server given 0 takes any free port).
     #[arg(short = 'p', long = "port")]
     pub port: Option<String>,
+}
+
+/// `--wire` alone, for the stages that take their address and port as [`Configured`]
+/// (bonus 3; bonus 4 replaces lines by frames and has no `--wire`).
+#[derive(Debug, Clone, clap::Args)]
+pub struct WireArg {
     /// Message framing: `lines` (one UTF-8 line per message) or `tp` (the Python
     /// course's convention: each write is one message, no terminator).
     #[arg(long = "wire", value_enum, default_value_t = Wire::Lines)]
@@ -79,9 +85,11 @@ pub struct Configured {
 impl Configured {
     /// Reads the config file (keys `keys`), lays the command line over it (`flags`: key,
     /// flag, value given), and validates the address (one of this machine's for a
-    /// `server`) and the port. The layers are returned for the other keys.
+    /// `server`) and the port. The layers are returned for the other keys. (`wire` only
+    /// completes the endpoint: it is not a key of the file.)
     pub fn resolve(
         &self,
+        wire: Wire,
         keys: &[&'static str],
         flags: Vec<(&'static str, &'static str, Option<String>)>,
         server: bool,
@@ -107,7 +115,7 @@ impl Configured {
         let endpoint = Endpoint {
             address,
             port,
-            wire: self.wire,
+            wire,
         };
         Ok((endpoint, layers))
     }

@@ -8,21 +8,24 @@
 //! ready for the client's `tokio::select!`.
 
 use super::cli::Endpoint;
+use super::limits::MAX_FROM_SERVER;
 use super::outbox::{Limits, Outbox};
-use super::wire::{self, Incoming, MessageReader, Wire};
+use super::wire::{self, Incoming, MessageReader, ReadError, Wire, WireCodec};
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::task::JoinHandle;
+use tokio_util::codec::Decoder;
 
 /// Shown in place of a message longer than [`MAX_FROM_SERVER`](super::limits::MAX_FROM_SERVER) bytes (which this project's
 /// servers never send).
 pub const DROPPED: &str = "(an over-long message was dropped)";
 
-/// A client's connection to the chat server.
-pub struct Link {
+/// A client's connection to the chat server. Its messages are text (Part II); the bonus
+/// client reads typed events through another codec (`C`).
+pub struct Link<C = WireCodec> {
     /// Framing of this connection.
     wire: Wire,
     /// Messages from the server.
-    reader: MessageReader<OwnedReadHalf>,
+    reader: MessageReader<OwnedReadHalf, C>,
     /// Lines for the server, written by the writer task.
     outbox: Outbox,
     /// The writer task, awaited on close so every line typed is sent.
@@ -32,17 +35,9 @@ pub struct Link {
 impl Link {
     /// Connects to the server at `endpoint`.
     pub async fn connect(endpoint: &Endpoint) -> anyhow::Result<Link> {
-        let stream = endpoint.connect().await?;
-        // A typed line must leave at once, not wait for a delayed ACK.
-        let _ = stream.set_nodelay(true);
-        let (read, write) = stream.into_split();
-        let (outbox, writer) = Outbox::spawn(write, endpoint.wire, Limits::CLIENT);
-        Ok(Link {
-            wire: endpoint.wire,
-            reader: MessageReader::from_server(read, endpoint.wire),
-            outbox,
-            writer: Some(writer),
-        })
+        let codec = WireCodec::new(endpoint.wire, MAX_FROM_SERVER);
+        let read_size = codec.read_size();
+        Link::connect_with(endpoint, endpoint.wire, codec, read_size).await
     }
 
     /// Queues one message for the server. Never waits.
@@ -53,14 +48,54 @@ impl Link {
     /// The next message from the server, or `None` once it is gone: it closed the
     /// connection, reset it, or stopped reading what this client sends. Cancel-safe.
     pub async fn next(&mut self) -> Option<String> {
-        let incoming = tokio::select! {
-            incoming = self.reader.next() => incoming,
-            _ = self.outbox.gone() => return None,
-        };
-        match incoming {
+        match self.receive().await {
             Ok(Some(Incoming::Message(text))) => Some(text),
             Ok(Some(Incoming::TooLong)) => Some(DROPPED.to_string()),
             Ok(None) | Err(_) => None,
+        }
+    }
+}
+
+impl<C: Decoder> Link<C>
+where
+    C::Error: ReadError,
+{
+    /// Connects to the server at `endpoint`, reading through `codec` (with room for
+    /// `read_size` bytes per read) and writing as `wire` says (`tp`: one write per message).
+    pub async fn connect_with(
+        endpoint: &Endpoint,
+        wire: Wire,
+        codec: C,
+        read_size: usize,
+    ) -> anyhow::Result<Link<C>> {
+        let stream = endpoint.connect().await?;
+        // A typed line must leave at once, not wait for a delayed ACK.
+        let _ = stream.set_nodelay(true);
+        let (read, write) = stream.into_split();
+        let (outbox, writer) = Outbox::spawn(write, wire, Limits::CLIENT);
+        Ok(Link {
+            wire,
+            reader: MessageReader::with_codec(read, codec, read_size),
+            outbox,
+            writer: Some(writer),
+        })
+    }
+
+    /// Queues one encoded message for the server. Never waits.
+    pub fn push(&self, frame: bytes::Bytes) {
+        self.outbox.push(frame);
+    }
+
+    /// The next thing from the server: a message, `Ok(None)` once it is gone (it closed
+    /// the connection, reset it, or stopped reading what this client sends), or why what
+    /// it sent cannot be read. Cancel-safe.
+    pub async fn receive(&mut self) -> Result<Option<C::Item>, C::Error> {
+        tokio::select! {
+            incoming = self.reader.next() => match incoming {
+                Err(e) if e.is_reset() => Ok(None),
+                other => other,
+            },
+            _ = self.outbox.gone() => Ok(None),
         }
     }
 

@@ -13,17 +13,21 @@ pub mod idfile;
 pub mod render;
 
 use crate::chat::cli::Endpoint;
-use crate::chat::link::Link;
+use crate::chat::link::{DROPPED, Link};
 use crate::chat::terminal::Terminal;
-use crate::protocol::{Event, Request, french};
+use crate::chat::wire::{Incoming, ReadError, Wire};
+use crate::protocol::{Codec, Event, Request, binary, lines};
 use std::path::PathBuf;
+use tokio_util::codec::Decoder;
 
 /// What a stage's client does. The default is Part II's complete client (with the events
 /// it does not know shown as they came).
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where the server is, and the framing.
+    /// Where the server is.
     pub endpoint: Endpoint,
+    /// How requests and events go on the wire: lines (or `tp`), or the frames of bonus 4.
+    pub codec: Codec,
     /// The pseudo given on the command line (asked for otherwise).
     pub pseudo: Option<String>,
     /// Bonus 1: the user's own messages shown as `Vous avez dit : …`, colours shown when
@@ -37,31 +41,57 @@ pub struct Config {
 /// and sends what the user types, until either side ends.
 pub async fn run(config: Config) -> anyhow::Result<()> {
     // Connect first: a server that is down is reported before anything is asked.
-    let mut server = Link::connect(&config.endpoint).await?;
+    match config.codec {
+        Codec::Lines(wire) => {
+            let codec = lines::ClientCodec::new(wire);
+            let size = codec.read_size();
+            let link = Link::connect_with(&config.endpoint, wire, codec, size).await?;
+            chat(link, &config).await
+        }
+        Codec::Binary => {
+            let (codec, size) = (binary::ClientCodec, binary::READ_SIZE);
+            let link = Link::connect_with(&config.endpoint, Wire::Lines, codec, size).await?;
+            chat(link, &config).await
+        }
+    }
+}
+
+/// The chat itself, whatever the codec.
+async fn chat<C>(mut server: Link<C>, config: &Config) -> anyhow::Result<()>
+where
+    C: Decoder<Item = Incoming<Event>>,
+    C::Error: ReadError,
+{
     let mut terminal = Terminal::start();
     let Some(pseudo) = terminal.pseudo(config.pseudo.clone()).await? else {
         return Ok(());
     };
     let id = config.id_file.as_deref().and_then(idfile::load);
-    server.send(&french::render_request(&Request::Hello { pseudo, id }));
+    server.push(config.codec.request(&Request::Hello { pseudo, id }));
     let colours = config.style && render::colours_wanted();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
-            message = server.next() => match message {
-                Some(text) => show(&terminal, &config, &french::parse_event(&text), colours),
-                None => {
+            message = server.receive() => match message {
+                Ok(Some(Incoming::Message(event))) => show(&terminal, config, &event, colours),
+                Ok(Some(Incoming::TooLong)) => terminal.show(DROPPED),
+                Ok(None) => {
                     tracing::info!("Server closed the connection");
                     terminal.goodbye("Server closed the connection. Bye!");
                     break;
+                }
+                Err(e) => {
+                    tracing::info!("The server sent something unreadable: {e}");
+                    terminal.goodbye("The server sent something unreadable. Bye!");
+                    anyhow::bail!("unreadable data from the server: {e}");
                 }
             },
             typed = terminal.next_line() => match typed {
                 Ok(line) if line.is_empty() => {}
                 Ok(line) => {
-                    server.send(&french::render_request(&Request::Say(line.clone())));
                     let own = render::own(&line);
+                    server.push(config.codec.request(&Request::Say(line)));
                     tracing::info!("{own}");
                     if config.style {
                         terminal.show_rendered(&own);
