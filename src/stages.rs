@@ -66,7 +66,7 @@ pub const STAGES: &[Stage] = &[
     Stage { id: "bonus_2_logs", part: Bonus, binaries: &["chat_server_bonus_2_logs", "chat_client_bonus_2_logs"], goal: "Timestamped logs of the whole conversation.", status: Implemented },
     Stage { id: "bonus_3", part: Bonus, binaries: &["chat_server_bonus_3_config", "chat_client_bonus_3_config"], goal: "A config file and validated arguments.", status: Implemented },
     Stage { id: "bonus_4", part: Bonus, binaries: &["chat_server_bonus_4_encoding", "chat_client_bonus_4_encoding"], goal: "A home-made binary protocol.", status: Implemented },
-    Stage { id: "bonus_5", part: Bonus, binaries: &["chat_server_bonus_5_images", "chat_client_bonus_5_images"], goal: "Images sent as ASCII art.", status: Planned },
+    Stage { id: "bonus_5", part: Bonus, binaries: &["chat_server_bonus_5_images", "chat_client_bonus_5_images"], goal: "Images sent as ASCII art.", status: Implemented },
     Stage { id: "bonus_6", part: Bonus, binaries: &["chat_server_bonus_6_history", "chat_client_bonus_6_history"], goal: "A persisted history for newcomers.", status: Planned },
     Stage { id: "bonus_7", part: Bonus, binaries: &["chat_server_bonus_7_rooms", "chat_client_bonus_7_rooms"], goal: "Several rooms.", status: Planned },
     Stage { id: "bonus_8", part: Bonus, binaries: &["chat_server_bonus_8_ntui", "chat_client_bonus_8_ntui"], goal: "Never trust user input: every limit in one place.", status: Planned },

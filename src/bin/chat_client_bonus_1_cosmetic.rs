@@ -44,6 +44,7 @@ async fn main() -> ExitCode {
         pseudo: args.pseudo,
         style: true,
         id_file: None,
+        images: None,
     };
     tp6::error::exit_code(client::run(config).await)
 }

@@ -42,6 +42,7 @@ async fn main() -> ExitCode {
         pseudo: args.pseudo,
         style: true,
         id_file: Some(args.id.id_file.unwrap_or_else(idfile::default_path)),
+        images: None,
     };
     tp6::error::exit_code(client::run(config).await)
 }

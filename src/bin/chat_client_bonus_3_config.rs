@@ -79,6 +79,7 @@ async fn main() -> ExitCode {
         pseudo: value("PSEUDO"),
         style: true,
         id_file: Some(value("ID_FILE").map_or_else(idfile::default_path, Into::into)),
+        images: None,
     };
     tp6::error::exit_code(client::run(config).await)
 }

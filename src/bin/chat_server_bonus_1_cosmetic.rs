@@ -46,6 +46,7 @@ async fn main() -> ExitCode {
             clock: clock.clone(),
         }),
         ids: false,
+        images: false,
     };
     let logs = LogSetup {
         console: true,

@@ -61,6 +61,7 @@ async fn main() -> ExitCode {
             clock: clock.clone(),
         }),
         ids: true,
+        images: false,
     };
     let logs = LogSetup {
         console: true,

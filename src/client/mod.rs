@@ -9,6 +9,7 @@
 //! and every line of the conversation in the log (bonus 2 logs; the binary sets the log
 //! up, this module only emits the lines).
 
+pub mod ascii;
 pub mod idfile;
 pub mod render;
 
@@ -35,6 +36,9 @@ pub struct Config {
     pub style: bool,
     /// Bonus 2 ids: where the ID is kept.
     pub id_file: Option<PathBuf>,
+    /// Bonus 5: `/img <path>` (and `/di <path>`) send a picture as ASCII art this many
+    /// characters wide.
+    pub images: Option<u32>,
 }
 
 /// Connects, introduces itself (with its ID if it has one), then shows what the server says
@@ -89,14 +93,17 @@ where
             },
             typed = terminal.next_line() => match typed {
                 Ok(line) if line.is_empty() => {}
-                Ok(line) => {
-                    let own = render::own(&line);
-                    server.push(config.codec.request(&Request::Say(line)));
-                    tracing::info!("{own}");
-                    if config.style {
-                        terminal.show_rendered(&own);
+                Ok(line) => match (config.images, image_command(&line)) {
+                    (Some(width), Some(path)) => send_image(&server, &terminal, config, path, width).await,
+                    _ => {
+                        let own = render::own(&line);
+                        server.push(config.codec.request(&Request::Say(line)));
+                        tracing::info!("{own}");
+                        if config.style {
+                            terminal.show_rendered(&own);
+                        }
                     }
-                }
+                },
                 Err(_) => {
                     // End of input: send what is left, then close our side.
                     server.close().await;
@@ -107,6 +114,47 @@ where
         }
     }
     Ok(())
+}
+
+/// The path of an image command, `/img <path>` (or the `/di <path>` of the course's
+/// write-up); `Some("")` when the path is missing.
+fn image_command(line: &str) -> Option<&str> {
+    let rest = line
+        .strip_prefix("/img")
+        .or_else(|| line.strip_prefix("/di"))?;
+    (rest.is_empty() || rest.starts_with(' ')).then(|| rest.trim())
+}
+
+/// Turns the picture at `path` into ASCII art (on a blocking thread: decoding takes a
+/// while) and sends it; a file that cannot be read is a local error, and nothing is sent.
+async fn send_image<C>(
+    server: &Link<C>,
+    terminal: &Terminal,
+    config: &Config,
+    path: &str,
+    width: u32,
+) where
+    C: Decoder,
+    C::Error: ReadError,
+{
+    if path.is_empty() {
+        terminal.show("Usage: /img <path to a PNG, JPEG or GIF file>");
+        return;
+    }
+    let file = PathBuf::from(path);
+    let art = tokio::task::spawn_blocking(move || ascii::from_file(&file, width)).await;
+    match art {
+        Ok(Ok(art)) => {
+            tracing::info!(
+                "Vous avez envoyé une image ({} lignes)",
+                art.split('\n').count()
+            );
+            terminal.show_rendered(&render::own_image(&art));
+            server.push(config.codec.request(&Request::Image(art)));
+        }
+        Ok(Err(e)) => terminal.show(&format!("Image not sent: {e}")),
+        Err(e) => terminal.show(&format!("Image not sent: {e}")),
+    }
 }
 
 /// Shows one event (and logs it, without colours).
@@ -123,6 +171,12 @@ fn show(terminal: &Terminal, config: &Config, event: &Event, colours: bool) {
         terminal.show(&line);
         return;
     }
-    tracing::info!("{}", render::render(event, false));
+    match event {
+        // A picture is many lines: the log says who sent one.
+        Event::Image { pseudo, .. } => {
+            tracing::info!("Image de {}", crate::visible::visible(pseudo))
+        }
+        _ => tracing::info!("{}", render::render(event, false)),
+    }
     terminal.show_rendered(&render::render(event, colours));
 }

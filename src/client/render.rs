@@ -26,8 +26,32 @@ pub fn render(event: &Event, colours: bool) -> String {
             colour: colour.clone().filter(|_| colours),
             text: visible(text).into_owned(),
         }),
+        Event::Image {
+            time,
+            pseudo,
+            colour,
+            art,
+        } => {
+            // The heading, then the picture line by line: each line made visible on its
+            // own, so the picture keeps its line breaks and nothing else.
+            let mut shown = french::render(&Event::Image {
+                time: time.as_deref().map(|t| visible(t).into_owned()),
+                pseudo: visible(pseudo).into_owned(),
+                colour: colour.clone().filter(|_| colours),
+                art: String::new(),
+            });
+            let lines: Vec<_> = art.split('\n').map(visible).collect();
+            shown.push_str(&lines.join("\n"));
+            shown
+        }
         other => visible(&french::render(other)).into_owned(),
     }
+}
+
+/// What the user sees of a picture they sent (bonus 5).
+pub fn own_image(art: &str) -> String {
+    let lines: Vec<_> = art.split('\n').map(visible).collect();
+    format!("Vous avez envoyé une image :\n{}", lines.join("\n"))
 }
 
 /// What the user sees of their own message (bonus 1): the server does not echo it.
@@ -78,5 +102,15 @@ mod tests {
         let other = render(&Event::Other("\x1b[31mfake\x1b[0m".into()), true);
         assert!(!other.contains('\x1b'), "{other:?}");
         assert_eq!(own("\x1b[2J"), "Vous avez dit : ^[[2J");
+        let image = Event::Image {
+            time: None,
+            pseudo: "bob".into(),
+            colour: Colour::parse("32"),
+            art: "@@\n\x1b[2J@".into(),
+        };
+        assert_eq!(
+            render(&image, false),
+            "bob a envoyé une image :\n@@\n^[[2J@"
+        );
     }
 }

@@ -176,18 +176,48 @@ impl Hub {
     /// Relays what `seat` said to every other member, stamped and coloured as the stage
     /// says; returns how many queued it.
     pub fn say(&self, seat: &Seat, text: &str) -> usize {
+        let (time, pseudo, colour) = self.signature(seat);
+        let text = text.to_string();
+        self.relay(
+            seat,
+            &Event::Said {
+                time,
+                pseudo,
+                colour,
+                text,
+            },
+        )
+    }
+
+    /// Relays the picture `seat` sent (bonus 5) to every other member, like a message;
+    /// returns how many queued it.
+    pub fn show_image(&self, seat: &Seat, art: &str) -> usize {
+        let (time, pseudo, colour) = self.signature(seat);
+        let art = art.to_string();
+        self.relay(
+            seat,
+            &Event::Image {
+                time,
+                pseudo,
+                colour,
+                art,
+            },
+        )
+    }
+
+    /// Who sent something, and when, as the stage shows it.
+    fn signature(&self, seat: &Seat) -> (Option<String>, String, Option<Colour>) {
         let time = self
             .config
             .style
             .as_ref()
             .map(|style| crate::clock::hh_mm(&style.clock.now()));
-        let event = Event::Said {
-            time,
-            pseudo: seat.pseudo.to_string(),
-            colour: seat.colour.clone(),
-            text: text.to_string(),
-        };
-        let frame = self.frame(&event);
+        (time, seat.pseudo.to_string(), seat.colour.clone())
+    }
+
+    /// Encodes `event` once, outside the lock, and queues it for everyone but its author.
+    fn relay(&self, seat: &Seat, event: &Event) -> usize {
+        let frame = self.frame(event);
         push_all(&self.lock(), frame, Some(seat.id))
     }
 

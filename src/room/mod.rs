@@ -41,6 +41,8 @@ pub struct Config {
     pub style: Option<Style>,
     /// IDs for returning users (bonus 2).
     pub ids: bool,
+    /// Pictures (ASCII art) relayed like messages (bonus 5); refused before.
+    pub images: bool,
 }
 
 /// Bonus 1's look: a colour per member (from the palette) and the time of each message.

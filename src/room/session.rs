@@ -90,6 +90,18 @@ where
         };
         let text = match request {
             Some(Request::Say(text)) => text,
+            Some(Request::Image(art)) if hub.config().images => {
+                let lines = art.lines().count();
+                tracing::info!("Image received from {} ({lines} lines)", seat.pseudo);
+                let sent = hub.show_image(seat, &art);
+                tracing::info!("Image from {} relayed to {sent} clients", seat.pseudo);
+                continue;
+            }
+            Some(Request::Image(_)) => {
+                let refused = Event::Error("ce serveur n'accepte pas les images".into());
+                conn.outbox().push(hub.frame(&refused));
+                continue;
+            }
             // Only a session's first message is a handshake: a later one is chat.
             Some(hello) => french::render_request(&hello),
             None => {
