@@ -31,6 +31,7 @@
 //! | [`protocol::binary`] | `chat_server_bonus_4_encoding` | the bonus-4 frames: type byte, length, fields; every length checked before anything is allocated |
 //! | [`room`] | `chat_server_bonus_1_cosmetic` | the bonus server built once: `run(listener, config, shutdown)`, the hub, colours, IDs |
 //! | [`client`] | `chat_client_bonus_1_cosmetic` | the bonus client built once: events rendered (colours only from the server), the ID file |
+//! | [`client::ascii`] | `chat_client_bonus_5_images` | pictures as ASCII art: PNG, JPEG, GIF, bounded before anything is decoded |
 //! | [`clock`] | `chat_server_bonus_1_cosmetic` | the injectable clock, `HH:MM` and RFC 3339 renderings of local time |
 //! | [`logs`] | `chat_server_bonus_2_logs` | the `tracing` subscriber the binaries install: console and log file, never waiting |
 //! | [`settings`] | `chat_server_bonus_3_config` | config files (KEY=VALUE) and command-line values merged field by field, validated with exit codes 1-4 |

@@ -91,7 +91,7 @@ where
         let text = match request {
             Some(Request::Say(text)) => text,
             Some(Request::Image(art)) if hub.config().images => {
-                let lines = art.lines().count();
+                let lines = art.split('\n').count();
                 tracing::info!("Image received from {} ({lines} lines)", seat.pseudo);
                 let sent = hub.show_image(seat, &art);
                 tracing::info!("Image from {} relayed to {sent} clients", seat.pseudo);
