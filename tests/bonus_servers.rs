@@ -1,0 +1,130 @@
+//! Bonus servers: every bonus stage's whole grade list (Part II's checks included, on the
+//! dressed relays) against our binaries, and the proof that each stage's new checks fail
+//! against the previous stage's server given the same command.
+
+use std::time::Duration;
+use tp6::chat::wire::Wire;
+use tp6::grade::chat::{checks, new_checks};
+use tp6::grade::server::{ServerSource, ServerTarget};
+use tp6::grade::{Report, Verdict, run_checks};
+
+fn binary(stage: &str) -> &'static str {
+    match stage {
+        "ii_6" => env!("CARGO_BIN_EXE_chat_server_ii_6"),
+        "bonus_1" => env!("CARGO_BIN_EXE_chat_server_bonus_1_cosmetic"),
+        "bonus_2_ids" => env!("CARGO_BIN_EXE_chat_server_bonus_2_ids"),
+        "bonus_2_logs" => env!("CARGO_BIN_EXE_chat_server_bonus_2_logs"),
+        "bonus_3" => env!("CARGO_BIN_EXE_chat_server_bonus_3_config"),
+        other => panic!("no server for {other}"),
+    }
+}
+
+/// The command a teacher would give for a server of `stage`: the placeholders its checks
+/// need (`{log}` from bonus 2 logs, `{address}` and `{config}` at bonus 3), run with `bin`.
+fn command(stage: &str, bin: &str, wire: Wire) -> Vec<String> {
+    let wire = match wire {
+        Wire::Lines => "lines",
+        Wire::Tp => "tp",
+    };
+    let mut c = vec![bin, "-p", "{port}", "--wire", wire];
+    if tp6::grade::at_or_after(stage, "bonus_2_logs") {
+        c.extend(["--log-file", "{log}"]);
+    }
+    if tp6::grade::at_or_after(stage, "bonus_3") {
+        c.extend(["-a", "{address}", "--config", "{config}"]);
+    }
+    c.into_iter().map(String::from).collect()
+}
+
+/// Runs the checks concurrently (each starts its own server) and gathers one report.
+async fn grade(stage: &str, bin_stage: &str, wire: Wire, only_new: bool) -> Report {
+    let list = if only_new {
+        new_checks(stage)
+    } else {
+        checks(stage)
+    };
+    assert!(!list.is_empty(), "no checks for {stage}");
+    let source = ServerSource::Command(command(stage, binary(bin_stage), wire));
+    let target = ServerTarget::new(source, wire, stage);
+    let runs = list.iter().map(|c| {
+        run_checks(
+            stage,
+            std::slice::from_ref(c),
+            &target,
+            Duration::from_secs(20),
+        )
+    });
+    let reports = futures::future::join_all(runs).await;
+    Report::new(stage, reports.into_iter().flat_map(|r| r.checks).collect())
+}
+
+async fn all_pass(stage: &str, wire: Wire) {
+    let report = grade(stage, stage, wire, false).await;
+    assert!(report.all_passed(), "{wire:?}:\n{report}");
+    assert!(report.passed > 0, "{wire:?}: nothing passed:\n{report}");
+}
+
+/// Every new check of `stage` fails against `previous`, except those declaring that they
+/// hold before (which must then pass there).
+async fn all_new_fail(stage: &str, previous: &str) {
+    let report = grade(stage, previous, Wire::Lines, true).await;
+    let holds_before: Vec<_> = new_checks(stage)
+        .iter()
+        .filter(|c| c.holds_before.is_some())
+        .map(|c| c.id)
+        .collect();
+    for c in &report.checks {
+        let expected = if holds_before.contains(&c.id.as_str()) {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        };
+        assert_eq!(
+            c.verdict, expected,
+            "{} against {previous}:\n{report}",
+            c.id
+        );
+    }
+}
+
+#[tokio::test]
+async fn bonus_1_passes() {
+    all_pass("bonus_1", Wire::Lines).await;
+}
+
+#[tokio::test]
+async fn bonus_2_ids_passes() {
+    all_pass("bonus_2_ids", Wire::Lines).await;
+}
+
+#[tokio::test]
+async fn bonus_2_logs_passes() {
+    all_pass("bonus_2_logs", Wire::Lines).await;
+}
+
+#[tokio::test]
+async fn bonus_3_passes_in_both_wire_modes() {
+    // The last stage holds every earlier one's checks: `tp` once, here.
+    all_pass("bonus_3", Wire::Lines).await;
+    all_pass("bonus_3", Wire::Tp).await;
+}
+
+#[tokio::test]
+async fn bonus_1_checks_fail_against_ii_6() {
+    all_new_fail("bonus_1", "ii_6").await;
+}
+
+#[tokio::test]
+async fn bonus_2_ids_checks_fail_against_bonus_1() {
+    all_new_fail("bonus_2_ids", "bonus_1").await;
+}
+
+#[tokio::test]
+async fn bonus_2_logs_checks_fail_against_bonus_2_ids() {
+    all_new_fail("bonus_2_logs", "bonus_2_ids").await;
+}
+
+#[tokio::test]
+async fn bonus_3_checks_fail_against_bonus_2_logs() {
+    all_new_fail("bonus_3", "bonus_2_logs").await;
+}
