@@ -16,10 +16,10 @@
 //! however worded as long as it says who and what); the `robust` tier holds the exact
 //! shapes this project's contract chose.
 
-mod config;
+pub(crate) mod config;
 mod cosmetic;
 mod ids;
-mod logs;
+pub(crate) mod logs;
 
 use super::Check;
 use super::server::ServerTarget;

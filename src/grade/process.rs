@@ -109,15 +109,22 @@ impl Finished {
 
 /// Starts `argv` with stdin closed, stdout and stderr captured.
 pub fn spawn(argv: &[String]) -> Result<Running, Failure> {
-    start(argv, false)
+    start(argv, false, false)
 }
 
 /// Starts `argv` with stdin piped ([`Running::stdin`]), stdout and stderr captured.
 pub fn spawn_with_stdin(argv: &[String]) -> Result<Running, Failure> {
-    start(argv, true)
+    start(argv, true, false)
 }
 
-fn start(argv: &[String], piped_stdin: bool) -> Result<Running, Failure> {
+/// Starts `argv` with stdin piped or closed; with `colour`, `NO_COLOR` is left unset (every
+/// other program runs with `NO_COLOR=1`): for the check that a client whose stdout is not a
+/// terminal prints no colour even when nobody asked it not to.
+pub fn spawn_program(argv: &[String], piped_stdin: bool, colour: bool) -> Result<Running, Failure> {
+    start(argv, piped_stdin, colour)
+}
+
+fn start(argv: &[String], piped_stdin: bool, colour: bool) -> Result<Running, Failure> {
     let Some((program, args)) = argv.split_first() else {
         return fail("empty command");
     };
@@ -131,9 +138,13 @@ fn start(argv: &[String], piped_stdin: bool) -> Result<Running, Failure> {
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .env("NO_COLOR", "1")
         .env("PYTHONUNBUFFERED", "1")
         .kill_on_drop(true);
+    if colour {
+        command.env_remove("NO_COLOR");
+    } else {
+        command.env("NO_COLOR", "1");
+    }
     // A group of its own, whose id is the program's pid: everything it starts can be killed
     // with it, and a Ctrl-C typed at `grade` does not reach it.
     #[cfg(unix)]

@@ -33,7 +33,7 @@ fn log_path(server: &RunningServer) -> Result<&Path, Failure> {
 
 /// The log's lines once `ready` holds for them, reading the file again until it does
 /// (within [`PATIENCE`]); on timeout, a failure saying `what` was missing.
-async fn wait_log(
+pub(crate) async fn wait_log(
     path: &Path,
     what: &str,
     ready: impl Fn(&[String]) -> bool,
@@ -72,7 +72,7 @@ async fn wait_log(
 }
 
 /// Whether `line` holds a time of day `HH:MM`.
-fn has_time(line: &str) -> bool {
+pub(crate) fn has_time(line: &str) -> bool {
     let b = line.as_bytes();
     // Bytes, not `&str` slices: a window may start inside a multi-byte character.
     b.windows(5).any(|w| {
@@ -168,7 +168,7 @@ pub(super) async fn log_events(t: &ServerTarget) -> CheckResult {
 
 /// The instant and offset (seconds east of UTC) of the RFC 3339 timestamp `line` starts
 /// with: `YYYY-MM-DDTHH:MM:SS[.fraction](Z|±HH:MM)`, then a space or the end.
-fn rfc3339_start(line: &str) -> Option<(jiff::Timestamp, i32)> {
+pub(crate) fn rfc3339_start(line: &str) -> Option<(jiff::Timestamp, i32)> {
     let token = line.split(' ').next()?;
     let b = token.as_bytes();
     let digits =
