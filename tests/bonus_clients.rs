@@ -30,7 +30,9 @@ fn target(stage: &str, bin: &str, wire: Wire) -> ClientTarget {
         Wire::Tp => "tp",
     };
     let from = |first| tp6::grade::at_or_after(stage, first);
-    let mut c = vec![bin, "-p", "{port}", "--wire", wire_name, "--pseudo", "{pseudo}"];
+    let mut c = vec![
+        bin, "-p", "{port}", "--wire", wire_name, "--pseudo", "{pseudo}",
+    ];
     if from("bonus_2_ids") {
         c.extend(["--id-file", "{id_file}"]);
     }
@@ -76,7 +78,11 @@ async fn all_new_fail(stage: &str, previous: &str) {
             .iter()
             .any(|n| n.id == c.id && n.holds_before.is_some());
         let expected = if holds { Verdict::Pass } else { Verdict::Fail };
-        assert_eq!(c.verdict, expected, "{} against {previous}:\n{report}", c.id);
+        assert_eq!(
+            c.verdict, expected,
+            "{} against {previous}:\n{report}",
+            c.id
+        );
     }
 }
 

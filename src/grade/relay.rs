@@ -1,8 +1,8 @@
 //! Reading a relayed message for what it means: who said what.
 //!
 //! Part II relays are `<pseudo> a dit : <msg>`, compared byte for byte. Bonus 1 dresses them
-//! (`[HH:MM] ESC[<colour>m<pseudo>ESC[0m a dit : <msg>`, CONTRACT.md § Wire details of
-//! bonuses 1 to 3), and the Part II rules (the sender skipped, a stuck client delaying
+//! as `[HH:MM] ESC[<colour>m<pseudo>ESC[0m a dit : <msg>` (see
+//! CONTRACT.md § Wire details of bonuses 1 to 3), and the Part II rules (the sender skipped, a stuck client delaying
 //! nobody, …) keep holding on the dressed relays. So the checks compare relays through
 //! [`parse`]: strict for a Part II target, and for a styled one (bonus 1 on) with an
 //! optional time in front and an optional SGR sequence around the pseudo, which is the

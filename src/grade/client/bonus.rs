@@ -10,9 +10,9 @@
 use super::ClientTarget;
 use super::fake_server::{FakeServer, Peer, WAIT};
 use super::program::{Client, Files, Launch, PSEUDO, fill, join, join_as};
+use crate::chat::wire::Wire;
 use crate::grade::bonus::config::{expect_exit, require};
 use crate::grade::bonus::logs::{has_time, rfc3339_start, wait_log};
-use crate::chat::wire::Wire;
 use crate::grade::patience::patient;
 use crate::grade::says::{self, joined};
 use crate::grade::{CheckResult, Failure, expect_eq, fail, show};
@@ -124,7 +124,10 @@ async fn first_run(
         // read; so the sign the ID was taken in is the file holding it (a client that
         // writes it only on exit is given the wait, then ends as well).
         let path = files.id_file();
-        let _ = wait_log(&path, "the ID", |lines| lines.iter().any(|l| l.contains(&id))).await;
+        let _ = wait_log(&path, "the ID", |lines| {
+            lines.iter().any(|l| l.contains(&id))
+        })
+        .await;
     }
     let lines = finish(client).await?;
     peer.close().await;
@@ -229,10 +232,17 @@ pub(super) async fn client_log_rfc3339(target: &ClientTarget) -> CheckResult {
 
 /// Runs the client given `how` (no server listens: it must refuse before connecting) and
 /// expects exit code `code`.
-async fn client_exit(target: &ClientTarget, how: &Launch<'_>, code: i32, given: &str) -> CheckResult {
+async fn client_exit(
+    target: &ClientTarget,
+    how: &Launch<'_>,
+    code: i32,
+    given: &str,
+) -> CheckResult {
     let files = Files::new()?;
     // A valid port nobody listens on, for when the port is not the value under test.
-    let free = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+    let free = std::net::TcpListener::bind("127.0.0.1:0")?
+        .local_addr()?
+        .port();
     let argv = fill(target, free, &files, how)?;
     expect_exit(&argv, code, given).await.map(|_| ())
 }
