@@ -427,8 +427,8 @@ async fn stuck_client(t: &ServerTarget) -> CheckResult {
     let expect_nth = |got: Result<Option<String>, super::Failure>, i: usize| -> CheckResult {
         match got {
             Ok(Some(got))
-                if super::relay::parse(&got, styled).is_some_and(|r| {
-                    r.pseudo == name && r.text.starts_with(&format!("{i:05} "))
+                if super::relay::meaning(&got, styled).is_some_and(|(who, said)| {
+                    who == name && said.starts_with(&format!("{i:05} "))
                 }) =>
             {
                 Ok(())
@@ -620,8 +620,8 @@ async fn invalid_utf8_relayed(t: &ServerTarget) -> CheckResult {
         .await?;
     match alice.recv_within(patient(super::server::PATIENCE)).await {
         Ok(Some(got))
-            if super::relay::parse(&got, t.styled).is_some_and(|r| {
-                r.pseudo == "bob" && r.text.starts_with("caf") && r.text.trim_end().ends_with(" ok")
+            if super::relay::meaning(&got, t.styled).is_some_and(|(who, said)| {
+                who == "bob" && said.starts_with("caf") && said.trim_end().ends_with(" ok")
             }) => {}
         Ok(Some(got)) => {
             return fail(format!(

@@ -4,9 +4,8 @@
 //! as `[HH:MM] ESC[<colour>m<pseudo>ESC[0m a dit : <msg>` (see
 //! CONTRACT.md § Wire details of bonuses 1 to 3), and the Part II rules (the sender skipped, a stuck client delaying
 //! nobody, …) keep holding on the dressed relays. So the checks compare relays through
-//! [`parse`]: strict for a Part II target, and for a styled one (bonus 1 on) with an
-//! optional time in front and an optional SGR sequence around the pseudo, which is the
-//! dress and not the meaning. Whether the dress itself is right is bonus 1's own checks'
+//! [`meaning`]: strict for a Part II target, and for a styled one (bonus 1 on) with colour
+//! sequences and a time in front left out, which are the dress and not the meaning. Whether the dress itself is right is bonus 1's own checks'
 //! subject ([`sgr_sequences`], [`is_colour_only`]).
 
 /// A relay read back.
@@ -63,6 +62,32 @@ pub fn parse(line: &str, styled: bool) -> Option<Relay<'_>> {
         pseudo,
         text,
     })
+}
+
+/// Who said what in `line`: exactly `<pseudo> a dit : <msg>` when not `styled`; when
+/// `styled`, any colour sequences taken out first (around the pseudo, around the whole
+/// line), then a time in front (`[HH:MM] `, `(HH:MM) `, `HH:MM `, `HH:MM - `) left out:
+/// every way a course submission may dress a relay while still saying who said what. The
+/// exact dress is [`parse`]'s, for bonus 1's robust check.
+pub fn meaning(line: &str, styled: bool) -> Option<(String, String)> {
+    if !styled {
+        let r = parse(line, false)?;
+        return Some((r.pseudo.to_string(), r.text.to_string()));
+    }
+    let plain = strip_sgr(line);
+    let mut rest = plain.as_str();
+    for (open, close) in [("[", "]"), ("(", ")"), ("", "")] {
+        let time = rest
+            .strip_prefix(open)
+            .filter(|r| r.len() >= 5 && r.is_char_boundary(5) && is_hh_mm(&r[..5]))
+            .and_then(|r| r[5..].strip_prefix(close));
+        if let Some(after) = time {
+            rest = after.trim_start_matches([' ', '-']);
+            break;
+        }
+    }
+    let (pseudo, text) = rest.split_once(SAID)?;
+    Some((pseudo.to_string(), text.to_string()))
 }
 
 /// `HH:MM`, two digits each, a valid time of day.
@@ -185,6 +210,25 @@ mod tests {
             parse("[25:00] alice a dit : x", true).unwrap().pseudo,
             "[25:00] alice"
         );
+    }
+
+    #[test]
+    fn the_meaning_of_a_relay_leaves_its_dress_out() {
+        let said = |p: &str, t: &str| Some((p.to_string(), t.to_string()));
+        for line in [
+            "[12:03] \u{1b}[31malice\u{1b}[0m a dit : x",
+            "\u{1b}[31m[12:03] alice a dit : x\u{1b}[0m",
+            "12:03 - alice a dit : x",
+            "(12:03) \u{1b}[1;92malice\u{1b}[m a dit : x",
+            "alice a dit : x",
+        ] {
+            assert_eq!(meaning(line, true), said("alice", "x"), "{line:?}");
+        }
+        assert_eq!(
+            meaning("[12:03] alice a dit : x", false),
+            said("[12:03] alice", "x")
+        );
+        assert_eq!(meaning("Annonce : alice a rejoint la chatroom", true), None);
     }
 
     #[test]

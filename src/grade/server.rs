@@ -569,9 +569,9 @@ impl TestClient {
             show(&plain)
         };
         match self.recv_within(patient(PATIENCE)).await {
-            Ok(Some(got)) => match super::relay::parse(&got, self.styled) {
-                Some(r) if r.pseudo == pseudo && r.text.trim_end() == text.trim_end() => {
-                    if self.wire == Wire::Lines && r.text != text {
+            Ok(Some(got)) => match super::relay::meaning(&got, self.styled) {
+                Some((who, said)) if who == pseudo && said.trim_end() == text.trim_end() => {
+                    if self.wire == Wire::Lines && said != text {
                         return fail(format!("{what}: expected {shown} got {}", show(&got)));
                     }
                     Ok(())

@@ -247,8 +247,8 @@ pub(super) async fn shutdown_on_sigterm(t: &ServerTarget) -> CheckResult {
             continue;
         }
         let got = next_but_leaves(&mut v[2], &format!("message {i} after SIGTERM")).await?;
-        let ok = relay::parse(&got, t.styled)
-            .is_some_and(|r| r.pseudo == sender && r.text.starts_with(&format!("{i:03} ")));
+        let ok = relay::meaning(&got, t.styled)
+            .is_some_and(|(who, said)| who == sender && said.starts_with(&format!("{i:03} ")));
         if !ok {
             let head: String = got.chars().take(60).collect();
             return fail(format!(

@@ -13,7 +13,7 @@ use super::cosmetic::next;
 use crate::grade::chat::join;
 use crate::grade::patience::{patient, secs};
 use crate::grade::says::{joined, left};
-use crate::grade::server::{PATIENCE, RunningServer, ServerTarget, TestClient};
+use crate::grade::server::{PATIENCE, QUIET, RunningServer, ServerTarget, TestClient};
 use crate::grade::{CheckResult, Failure, fail, show};
 use std::path::Path;
 use std::time::Duration;
@@ -71,6 +71,30 @@ pub(crate) async fn wait_log(
     }
 }
 
+/// The log's lines once the file has not changed for [`QUIET`] (within [`PATIENCE`]);
+/// `None` if it kept changing.
+async fn settled(path: &Path) -> Option<Vec<String>> {
+    let deadline = tokio::time::Instant::now() + patient(PATIENCE);
+    let mut last = tokio::fs::read(path).await.unwrap_or_default();
+    let mut since = tokio::time::Instant::now();
+    while tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(REREAD).await;
+        let now = tokio::fs::read(path).await.unwrap_or_default();
+        if now != last {
+            (last, since) = (now, tokio::time::Instant::now());
+        } else if since.elapsed() >= patient(QUIET) {
+            let text = String::from_utf8_lossy(&last);
+            return Some(
+                text.lines()
+                    .filter(|l| !l.trim().is_empty())
+                    .map(str::to_string)
+                    .collect(),
+            );
+        }
+    }
+    None
+}
+
 /// Whether `line` holds a time of day `HH:MM`.
 pub(crate) fn has_time(line: &str) -> bool {
     let b = line.as_bytes();
@@ -113,6 +137,10 @@ pub(super) async fn log_events(t: &ServerTarget) -> CheckResult {
         |l| message(l).is_some(),
     )
     .await?;
+    // The server may still be writing what the message caused (a relay line naming alice):
+    // counted now, it would pass for her leave. So the count is taken once the file has
+    // stopped growing for a moment.
+    let lines = settled(&path).await.unwrap_or(lines);
     let m = message(&lines).unwrap_or_default();
     let about_alice = |l: &[String]| {
         l.iter()
