@@ -14,10 +14,10 @@ use super::limits::DRAIN_ON_CLOSE;
 use super::outbox::{Gone, Limits, Outbox};
 use super::wire::{self, Incoming, MessageReader, Wire, WireCodec};
 use std::net::SocketAddr;
+use tokio_util::codec::Decoder;
 use tokio::net::TcpStream;
 use tokio::net::tcp::OwnedReadHalf;
 use tokio::task::JoinHandle;
-use tokio_util::codec::Decoder;
 
 /// A connected client as the server sees it. Its messages are text (Part II); the bonus
 /// server reads typed requests through another codec (`C`).

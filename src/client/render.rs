@@ -79,10 +79,7 @@ mod tests {
         let shown = render(&event, true);
         // The only ESC bytes are the colour and its reset.
         assert_eq!(shown.matches('\x1b').count(), 2, "{shown:?}");
-        assert!(
-            shown.ends_with("a dit : ^[[2J^[]0;pwned^G\\u{202e}x"),
-            "{shown:?}"
-        );
+        assert!(shown.ends_with("a dit : ^[[2J^[]0;pwned^G\\u{202e}x"), "{shown:?}");
         let other = render(&Event::Other("\x1b[31mfake\x1b[0m".into()), true);
         assert!(!other.contains('\x1b'), "{other:?}");
         assert_eq!(own("\x1b[2J"), "Vous avez dit : ^[[2J");

@@ -29,10 +29,7 @@ fn every_event_has_the_course_text() {
             Event::Joined("bob".into()),
             "Annonce : bob a rejoint la chatroom",
         ),
-        (
-            Event::Left("bob".into()),
-            "Annonce : bob a quitté la chatroom",
-        ),
+        (Event::Left("bob".into()), "Annonce : bob a quitté la chatroom"),
         (Event::Back("bob".into()), "Annonce : bob est de retour !"),
         (Event::WelcomeBack("bob".into()), "Welcome back bob !"),
         (Event::Id("00ff".into()), "ID|00ff"),
@@ -47,15 +44,7 @@ fn every_event_has_the_course_text() {
 
 #[test]
 fn only_foreground_colours_are_colours() {
-    for ok in [
-        "31",
-        "37",
-        "90",
-        "97",
-        "38;5;208",
-        "38;5;0",
-        "38;2;255;128;0",
-    ] {
+    for ok in ["31", "37", "90", "97", "38;5;208", "38;5;0", "38;2;255;128;0"] {
         assert!(Colour::parse(ok).is_some(), "{ok}");
     }
     for bad in [
@@ -74,11 +63,7 @@ fn a_line_that_only_looks_coloured_is_shown_as_it_came() {
         "[09:05] \x1b[31malice a dit : x",
         "\x1b[31m\x1b[0m a dit : x",
     ] {
-        assert_eq!(
-            parse_event(text),
-            Event::Other(text.to_string()),
-            "{text:?}"
-        );
+        assert_eq!(parse_event(text), Event::Other(text.to_string()), "{text:?}");
     }
     // A message may contain anything, even what looks like a second relay.
     assert_eq!(

@@ -70,9 +70,7 @@ mod tests {
     #[test]
     fn the_oldest_ids_are_forgotten_past_the_bound() {
         let mut known = Known::default();
-        let ids: Vec<String> = (0..MAX_KNOWN_IDS + 2)
-            .map(|i| format!("{i:032x}"))
-            .collect();
+        let ids: Vec<String> = (0..MAX_KNOWN_IDS + 2).map(|i| format!("{i:032x}")).collect();
         for id in &ids {
             known.remember(id, Arc::from("p"));
         }

@@ -8,8 +8,8 @@ use crate::protocol::Colour;
 
 /// The SGR parameters of each colour.
 const PALETTE: [&str; 16] = [
-    "31", "32", "33", "34", "35", "36", "91", "92", "93", "94", "95", "96", "38;5;208", "38;5;141",
-    "38;5;43", "38;5;214",
+    "31", "32", "33", "34", "35", "36", "91", "92", "93", "94", "95", "96", "38;5;208",
+    "38;5;141", "38;5;43", "38;5;214",
 ];
 
 /// The colours, and how many connected members have each.
@@ -68,9 +68,7 @@ mod tests {
     #[test]
     fn colours_are_distinct_while_possible_then_spread() {
         let mut palette = Palette::default();
-        let first: Vec<_> = (0..PALETTE.len())
-            .map(|_| palette.take().unwrap())
-            .collect();
+        let first: Vec<_> = (0..PALETTE.len()).map(|_| palette.take().unwrap()).collect();
         let distinct: std::collections::HashSet<_> = first.iter().map(|(_, c)| c).collect();
         assert_eq!(distinct.len(), PALETTE.len());
         // The 17th shares; when someone leaves, the next newcomer gets that colour.

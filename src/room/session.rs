@@ -42,11 +42,7 @@ pub async fn run(mut conn: Client, hub: Arc<Hub>, stop: CancellationToken) {
             return;
         }
     };
-    let how = if seat.returning {
-        "came back"
-    } else {
-        "joined"
-    };
+    let how = if seat.returning { "came back" } else { "joined" };
     tracing::info!("{addr} {how} as {}", seat.pseudo);
     let why = relay(&mut conn, &hub, &seat, &stop).await;
     if hub.leave(&seat) {

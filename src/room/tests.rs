@@ -140,9 +140,7 @@ async fn bonus_1_relays_with_the_time_and_a_colour_per_member() {
     alice.expect(joined("carol")).await;
     bob.expect(joined("carol")).await;
     alice.send("x").await;
-    let relay = tokio::time::timeout(WAIT, reader.next())
-        .await
-        .expect("in time");
+    let relay = tokio::time::timeout(WAIT, reader.next()).await.expect("in time");
     let colour = colour.map(|c: Colour| c.params().to_string()).unwrap();
     assert_eq!(
         relay.expect("read"),
