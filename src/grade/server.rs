@@ -126,15 +126,16 @@ pub struct Fill<'a> {
     pub port: Option<&'a str>,
     /// For `{address}` (default: `127.0.0.1`).
     pub address: Option<&'a str>,
-    /// The config file's text (default: a comment alone).
+    /// The config file's text (default: empty).
     pub config: Option<&'a str>,
     /// Placeholder names whose arguments are dropped.
     pub drop: &'a [&'a str],
 }
 
-/// The text of the config file `{config}` names when a check does not set it: a comment,
-/// which every reading of bonus 3 accepts, so the defaults and the command line count.
-pub const EMPTY_CONFIG: &str = "# written by grade: nothing set here\n";
+/// The text of the config file `{config}` names when a check does not set it: nothing, so
+/// that the defaults and the command line count. Not even a comment: a course program that
+/// reads `KEY=VALUE` lines may not know comments, and an empty file is every reading's.
+pub const EMPTY_CONFIG: &str = "";
 
 /// Fills `template` for one run (see [`Fill`]).
 pub async fn fill(template: &[String], how: Fill<'_>) -> Result<Filled, Failure> {

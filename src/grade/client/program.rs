@@ -65,7 +65,7 @@ pub(super) struct Launch<'a> {
     pub(super) address: Option<&'a str>,
     /// For `{pseudo}` (default: [`PSEUDO`]).
     pub(super) pseudo: Option<&'a str>,
-    /// The config file's text (default: a comment alone).
+    /// The config file's text (default: empty).
     pub(super) config: Option<&'a str>,
     /// Placeholders whose arguments are dropped.
     pub(super) drop: &'a [&'a str],
