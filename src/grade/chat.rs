@@ -46,7 +46,15 @@ pub fn new_checks(stage: &str) -> Vec<Check<ServerTarget>> {
 
 /// Every server check, each declared once with the stage that introduces it.
 fn catalogue() -> Vec<Check<ServerTarget>> {
-    [ii_2(), ii_3(), ii_4(), ii_5(), ii_6()].concat()
+    [
+        ii_2(),
+        ii_3(),
+        ii_4(),
+        ii_5(),
+        ii_6(),
+        super::bonus::catalogue(),
+    ]
+    .concat()
 }
 
 fn ii_2() -> Vec<Check<ServerTarget>> {
@@ -197,7 +205,10 @@ fn ii_5() -> Vec<Check<ServerTarget>> {
             "ii_5",
             Robust,
             "a pseudo containing `|` is answered `Erreur : …`, closed, and never announced",
-            refuse_pipe
+            refuse_pipe,
+            // From bonus 2 on, `Hello|al|ice` is the pseudo `al` with a malformed ID: a new
+            // user (`bonus_2_ids.unknown_id_fresh`).
+            retired_by = "bonus_2_ids"
         ),
         check!(
             "ii_5.invalid_utf8_relayed",
@@ -247,7 +258,7 @@ async fn clients(server: &RunningServer, n: usize) -> Result<Vec<TestClient>, su
 /// Connects `n` clients and waits until the server relays between them (ii_4 on): from
 /// ii_5 on they join as `c0`, `c1`, …, and every join announcement is taken. A failure
 /// here is a preamble's: the checks it stops report it once (see [`Failure::Preamble`]).
-async fn relaying_clients(
+pub(super) async fn relaying_clients(
     server: &RunningServer,
     n: usize,
 ) -> Result<Vec<TestClient>, super::Failure> {
@@ -345,16 +356,17 @@ async fn relay_format(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let mut v = relaying_clients(&server, 2).await?;
     v[0].send("salut").await?;
-    let want = format!("{} a dit : salut", v[0].me());
-    v[1].expect("relayed message", &want).await
+    let me = v[0].me();
+    v[1].expect_relay("relayed message", &me, "salut").await
 }
 
 async fn not_to_sender(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let mut v = relaying_clients(&server, 2).await?;
     v[0].send("juste pour toi").await?;
-    let want = format!("{} a dit : juste pour toi", v[0].name());
-    v[1].expect("relayed message", &want).await?;
+    let name = v[0].name();
+    v[1].expect_relay("relayed message", &name, "juste pour toi")
+        .await?;
     v[0].expect_silence("the sender").await
 }
 
@@ -364,8 +376,9 @@ async fn silent_client_receives(t: &ServerTarget) -> CheckResult {
     let (silent, talker) = v.split_at_mut(1);
     let (silent, talker) = (&mut silent[0], &mut talker[0]);
     talker.send("tu es là ?").await?;
-    let want = format!("{} a dit : tu es là ?", talker.name());
-    silent.expect("message to the silent client", &want).await
+    silent
+        .expect_relay("message to the silent client", &talker.name(), "tu es là ?")
+        .await
 }
 
 async fn three_clients(t: &ServerTarget) -> CheckResult {
@@ -375,10 +388,10 @@ async fn three_clients(t: &ServerTarget) -> CheckResult {
         for round in 0..2 {
             let text = format!("message {round} de {sender}");
             v[sender].send(&text).await?;
-            let want = format!("{} a dit : {text}", v[sender].name());
+            let name = v[sender].name();
             for (i, c) in v.iter_mut().enumerate() {
                 if i != sender {
-                    c.expect(&format!("client {i}"), &want).await?;
+                    c.expect_relay(&format!("client {i}"), &name, &text).await?;
                 }
             }
         }
@@ -405,13 +418,21 @@ async fn stuck_client(t: &ServerTarget) -> CheckResult {
     let mut v = relaying_clients(&server, 2).await?;
     let (sender, reader) = v.split_at_mut(1);
     let (sender, reader) = (&mut sender[0], &mut reader[0]);
-    let prefix = format!("{} a dit : ", sender.name());
+    let name = sender.name();
+    let styled = t.styled;
+    let prefix = format!("{name} a dit : ");
     let filler = "x".repeat(1000);
     // From ii_6 on, the stuck client being cut off is announced: that line may come anywhere.
     let stuck_left = left("stuck");
     let expect_nth = |got: Result<Option<String>, super::Failure>, i: usize| -> CheckResult {
         match got {
-            Ok(Some(got)) if got.starts_with(&format!("{prefix}{i:05} ")) => Ok(()),
+            Ok(Some(got))
+                if super::relay::meaning(&got, styled).is_some_and(|(who, said)| {
+                    who == name && said.starts_with(&format!("{i:05} "))
+                }) =>
+            {
+                Ok(())
+            }
             Ok(Some(got)) => {
                 let head: String = got.chars().take(60).collect();
                 fail(format!(
@@ -470,20 +491,50 @@ async fn long_line(t: &ServerTarget) -> CheckResult {
     v[0].expect("reply to a 5000-byte line", TOO_LONG).await?;
     v[1].expect_silence("the other client").await?;
     v[0].send("court").await?;
-    let want = format!("{} a dit : court", v[0].name());
-    v[1].expect("the next message", &want).await
+    let name = v[0].name();
+    v[1].expect_relay("the next message", &name, "court").await
 }
 
 /// Connects and joins as `pseudo`. The course announces a join "à tout le monde", which
 /// half of its students read as "to the others": so the newcomer's own announcement is
 /// taken if it comes, not required (`ii_5.newcomer_hears_own_join` requires it, in the
 /// robust tier). Without it, a short wait stands for the server taking the handshake in.
-async fn join(server: &RunningServer, pseudo: &str) -> Result<TestClient, super::Failure> {
+pub(super) async fn join(
+    server: &RunningServer,
+    pseudo: &str,
+) -> Result<TestClient, super::Failure> {
     let mut c = server.connect().await?;
     c.send(&format!("Hello|{pseudo}")).await?;
+    if server.ids {
+        // Bonus 2: the ID comes first (`bonus_2_ids.id_before_join` requires that order;
+        // here it may come on either side of the announcement).
+        c.id = take_id(&mut c, patient(QUIET)).await?;
+    }
     c.take_if(&joined(pseudo), patient(QUIET)).await?;
+    if server.ids && c.id.is_none() {
+        c.id = take_id(&mut c, patient(QUIET)).await?;
+    }
     c.pseudo = Some(pseudo.to_string());
     Ok(c)
+}
+
+/// Takes an `ID|<id>` message if it is the next within `limit` and returns the ID; anything
+/// else is kept for the next read.
+pub(super) async fn take_id(
+    c: &mut TestClient,
+    limit: std::time::Duration,
+) -> Result<Option<String>, Failure> {
+    match c.recv_within(limit).await {
+        Ok(Some(m)) => match m.trim_end().strip_prefix("ID|") {
+            Some(id) => Ok(Some(id.to_string())),
+            None => {
+                c.unread(m);
+                Ok(None)
+            }
+        },
+        Ok(None) => fail("waiting for the join: the connection was closed"),
+        Err(_) => Ok(None),
+    }
 }
 
 async fn join_announced(t: &ServerTarget) -> CheckResult {
@@ -498,6 +549,9 @@ async fn newcomer_hears_own_join(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let mut alice = server.connect().await?;
     alice.send("Hello|alice").await?;
+    if server.ids {
+        take_id(&mut alice, patient(QUIET)).await?;
+    }
     alice
         .expect("alice's own join announcement", &joined("alice"))
         .await
@@ -509,7 +563,7 @@ async fn relay_with_pseudo(t: &ServerTarget) -> CheckResult {
     let mut bob = join(&server, "bob").await?;
     alice.expect("alice hears bob join", &joined("bob")).await?;
     alice.send("coucou bob").await?;
-    bob.expect("relay to bob", "alice a dit : coucou bob")
+    bob.expect_relay("relay to bob", "alice", "coucou bob")
         .await?;
     alice.expect_silence("the sender").await
 }
@@ -565,7 +619,10 @@ async fn invalid_utf8_relayed(t: &ServerTarget) -> CheckResult {
     bob.send_raw(&[b"caf\xe9 \xff\xfe ok".as_slice(), end].concat())
         .await?;
     match alice.recv_within(patient(super::server::PATIENCE)).await {
-        Ok(Some(got)) if got.starts_with("bob a dit : caf") && got.trim_end().ends_with(" ok") => {}
+        Ok(Some(got))
+            if super::relay::meaning(&got, t.styled).is_some_and(|(who, said)| {
+                who == "bob" && said.starts_with("caf") && said.trim_end().ends_with(" ok")
+            }) => {}
         Ok(Some(got)) => {
             return fail(format!(
                 "relay of invalid UTF-8: expected {} got {}",
@@ -583,7 +640,7 @@ async fn invalid_utf8_relayed(t: &ServerTarget) -> CheckResult {
     }
     bob.send("encore là").await?;
     alice
-        .expect("bob's next message", "bob a dit : encore là")
+        .expect_relay("bob's next message", "bob", "encore là")
         .await
 }
 
@@ -618,7 +675,7 @@ async fn reset_mid_message(t: &ServerTarget) -> CheckResult {
         .await?;
     carol.send("toujours là ?").await?;
     alice
-        .expect("a message after the reset", "carol a dit : toujours là ?")
+        .expect_relay("a message after the reset", "carol", "toujours là ?")
         .await
 }
 

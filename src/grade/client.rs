@@ -1,5 +1,5 @@
-//! The Part II client checks, written against any client command: this project's
-//! `chat_client_ii_6` or a student's `python3 client.py`.
+//! The chat client checks (Part II and bonuses 1 to 3), written against any client
+//! command: this project's `chat_client_ii_6` or a student's `python3 client.py`.
 //!
 //! Each check starts its own scripted fake server (a `TcpListener` on `127.0.0.1:0`), runs
 //! the client with the placeholders of its command filled in, types on its stdin, and
@@ -9,7 +9,10 @@
 //! |---|---|
 //! | `{port}` | the fake server's port (required: without it every check is skipped) |
 //! | `{address}` | `127.0.0.1` |
-//! | `{pseudo}` | the pseudo (ii_5, ii_6); without it the pseudo is typed as the first line |
+//! | `{pseudo}` | the pseudo (ii_5 on); without it the pseudo is typed as the first line |
+//! | `{id_file}` | a file path in a directory of the check's own (bonus 2 ids on) |
+//! | `{log}` | the same, for the client's log file (bonus 2 logs on) |
+//! | `{config}` | a config file the check writes (bonus 3) |
 //!
 //! Nothing assumes the client is ours: a prompt on stdout (with or without a line end), extra
 //! blank lines and a trailing line end on `--wire tp` messages are all tolerated; what counts
@@ -17,6 +20,7 @@
 //! With `tty` set the client runs under a pseudo-terminal instead of pipes, the way a person
 //! runs it (line editor, echo, escape sequences, which are stripped before comparing).
 
+mod bonus;
 mod fake_server;
 mod ii_2;
 mod ii_3;
@@ -72,15 +76,31 @@ pub const TTY_UNSUPPORTED: &str =
     "the pseudo-terminal mode (--tty) needs a Unix system (Linux, macOS); use pipes here";
 
 /// The stages that have a client of their own, in course order (ii_4 reuses ii_3's).
-pub const STAGES: &[&str] = &["ii_2", "ii_3", "ii_5", "ii_6"];
+pub const STAGES: &[&str] = &[
+    "ii_2",
+    "ii_3",
+    "ii_5",
+    "ii_6",
+    "bonus_1",
+    "bonus_2_ids",
+    "bonus_2_logs",
+    "bonus_3",
+];
+
+/// From ii_5 on, each client is the previous one plus its stage's topic.
+const CUMULATIVE_FROM: usize = 2;
 
 /// Every client check a client of `stage_id` must pass (empty for a stage without a client
-/// of its own): the ii_6 client is the ii_5 client plus the disconnect notice, so its list
-/// holds both stages' checks, as the server lists do.
+/// of its own): from ii_5 on a client is the previous stage's plus its topic (the ii_6
+/// client is the ii_5 client plus the disconnect notice, the bonus clients add to ii_6's),
+/// so its list holds every stage's checks from ii_5 to it, as the server lists do.
 pub fn checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
-    match stage_id {
-        "ii_6" => [new_checks("ii_5"), new_checks("ii_6")].concat(),
-        other => new_checks(other),
+    match STAGES.iter().position(|s| *s == stage_id) {
+        Some(at) if at >= CUMULATIVE_FROM => STAGES[CUMULATIVE_FROM..=at]
+            .iter()
+            .flat_map(|s| new_checks(s))
+            .collect(),
+        _ => new_checks(stage_id),
     }
 }
 
@@ -167,6 +187,77 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
                 Robust,
                 "stdin idle, the server resets the connection: it says so and exits 0 within 2 s",
                 ii_6::server_reset
+            ),
+        ],
+        "bonus_1" => vec![
+            check!(
+                "bonus_1.client_own_message",
+                stage,
+                Course,
+                "a line typed is sent and shown as `Vous avez dit : <msg>`",
+                bonus::own_message
+            ),
+            check!(
+                "bonus_1.client_plain_when_piped",
+                stage,
+                Robust,
+                "stdout a pipe and NO_COLOR unset: a coloured relay is shown with its time and no escape sequence at all",
+                bonus::plain_when_piped
+            ),
+        ],
+        "bonus_2_ids" => vec![
+            check!(
+                "bonus_2_ids.client_comes_back",
+                stage,
+                Course,
+                "the ID the server gives (`ID|<id>`) is presented on the next run: `Hello|<pseudo>|<id>` (command with `{id_file}`)",
+                bonus::comes_back
+            ),
+            check!(
+                "bonus_2_ids.client_keeps_id_quiet",
+                stage,
+                Robust,
+                "the `ID|…` line is not printed as it is, and the file `{id_file}` holds the ID",
+                bonus::keeps_id_quiet
+            ),
+        ],
+        "bonus_2_logs" => vec![
+            check!(
+                "bonus_2_logs.client_log",
+                stage,
+                Course,
+                "the log file `{log}` has a line with the time for a message shown and for one sent",
+                bonus::client_log
+            ),
+            check!(
+                "bonus_2_logs.client_log_rfc3339",
+                stage,
+                Robust,
+                "every line of the log file starts with the local time and its offset (RFC 3339)",
+                bonus::client_log_rfc3339
+            ),
+        ],
+        "bonus_3" => vec![
+            check!(
+                "bonus_3.client_exit_codes_flags",
+                stage,
+                Course,
+                "`{port}` 70000 exits 1, 80 exits 2, `{address}` 999.1.1.1 exits 3",
+                bonus::exit_codes_flags
+            ),
+            check!(
+                "bonus_3.client_exit_codes_file",
+                stage,
+                Course,
+                "the same values from the config file (`{config}`; PORT, HOST) give the same exit codes",
+                bonus::exit_codes_file
+            ),
+            check!(
+                "bonus_3.client_pseudo_from_file",
+                stage,
+                Course,
+                "PSEUDO in the config file is the pseudo of `Hello|…`, and `{pseudo}` on the command line wins over it",
+                bonus::pseudo_from_file
             ),
         ],
         _ => Vec::new(),

@@ -27,6 +27,7 @@ macro_rules! check {
     }};
 }
 
+pub mod bonus;
 pub mod chat;
 pub mod class;
 pub mod client;
@@ -34,6 +35,7 @@ pub mod fixture;
 pub mod part1;
 pub mod patience;
 pub mod process;
+pub mod relay;
 mod report;
 pub mod says;
 pub mod server;
@@ -82,6 +84,14 @@ impl From<anyhow::Error> for Failure {
 
 /// What a check body returns.
 pub type CheckResult = Result<(), Failure>;
+
+/// Whether `stage` comes at or after `first` in the manifest: how a target learns which
+/// later rules (pseudos, bonus 1's styled relays, bonus 2's IDs) apply to the stage it is
+/// graded as. An unknown stage is before everything.
+pub fn at_or_after(stage: &str, first: &str) -> bool {
+    let order = |id: &str| crate::stages::STAGES.iter().position(|s| s.id == id);
+    matches!((order(stage), order(first)), (Some(s), Some(f)) if s >= f)
+}
 
 /// A failure with a free-form reason.
 pub fn fail<T>(reason: impl Into<String>) -> Result<T, Failure> {

@@ -41,6 +41,30 @@ pub fn mentions(template: &[String], name: &str) -> bool {
     template.iter().any(|a| a.contains(&pattern))
 }
 
+/// The template without the arguments that mention `{name}`, each with the flag in front
+/// of it when it has one (`-p {port}`, `--port {port}`; `--port={port}` is one argument):
+/// how a check leaves a value to a config file when the command line would win over it.
+pub fn without(template: &[String], name: &str) -> Vec<String> {
+    let pattern = format!("{{{name}}}");
+    let mut out: Vec<String> = Vec::with_capacity(template.len());
+    for arg in template {
+        if arg.contains(&pattern) {
+            // A flag right before a bare value belongs to it; a flag with `=` carries its own.
+            if !arg.starts_with('-')
+                && out
+                    .last()
+                    .is_some_and(|f| f.starts_with('-') && !f.contains('='))
+                && out.len() > 1
+            {
+                out.pop();
+            }
+            continue;
+        }
+        out.push(arg.clone());
+    }
+    out
+}
+
 /// One line the program printed, and when (since it started).
 #[derive(Debug, Clone)]
 pub struct TimedLine {
@@ -85,15 +109,22 @@ impl Finished {
 
 /// Starts `argv` with stdin closed, stdout and stderr captured.
 pub fn spawn(argv: &[String]) -> Result<Running, Failure> {
-    start(argv, false)
+    start(argv, false, false)
 }
 
 /// Starts `argv` with stdin piped ([`Running::stdin`]), stdout and stderr captured.
 pub fn spawn_with_stdin(argv: &[String]) -> Result<Running, Failure> {
-    start(argv, true)
+    start(argv, true, false)
 }
 
-fn start(argv: &[String], piped_stdin: bool) -> Result<Running, Failure> {
+/// Starts `argv` with stdin piped or closed; with `colour`, `NO_COLOR` is left unset (every
+/// other program runs with `NO_COLOR=1`): for the check that a client whose stdout is not a
+/// terminal prints no colour even when nobody asked it not to.
+pub fn spawn_program(argv: &[String], piped_stdin: bool, colour: bool) -> Result<Running, Failure> {
+    start(argv, piped_stdin, colour)
+}
+
+fn start(argv: &[String], piped_stdin: bool, colour: bool) -> Result<Running, Failure> {
     let Some((program, args)) = argv.split_first() else {
         return fail("empty command");
     };
@@ -107,9 +138,13 @@ fn start(argv: &[String], piped_stdin: bool) -> Result<Running, Failure> {
         })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
-        .env("NO_COLOR", "1")
         .env("PYTHONUNBUFFERED", "1")
         .kill_on_drop(true);
+    if colour {
+        command.env_remove("NO_COLOR");
+    } else {
+        command.env("NO_COLOR", "1");
+    }
     // A group of its own, whose id is the program's pid: everything it starts can be killed
     // with it, and a Ctrl-C typed at `grade` does not reach it.
     #[cfg(unix)]
@@ -232,6 +267,23 @@ impl Running {
             .ok()?;
         self.group.kill();
         Some(status)
+    }
+
+    /// Sends `SIGTERM` to the program's process group, as `kill` or a service manager
+    /// would; fails where there are no signals (Windows).
+    pub fn terminate(&mut self) -> Result<(), Failure> {
+        #[cfg(unix)]
+        if let Some(id) = self.group.id {
+            // SAFETY: a plain system call on the group this program created and has not
+            // killed yet (the id is taken when it is).
+            unsafe {
+                libc::killpg(id, libc::SIGTERM);
+            }
+            return Ok(());
+        }
+        Err(Failure::Skip(
+            "cannot send SIGTERM here (no signals on this system, or the program is gone)".into(),
+        ))
     }
 
     /// Stops the program and its whole group (SIGKILL).
@@ -547,6 +599,41 @@ fn last_lines<'a>(from: &[&'a str], shown: &mut Vec<Option<&'a str>>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_placeholder_is_dropped_with_its_flag() {
+        let t: Vec<String> = [
+            "srv",
+            "-p",
+            "{port}",
+            "--address={address}",
+            "--wire",
+            "lines",
+            "{config}",
+        ]
+        .map(String::from)
+        .to_vec();
+        assert_eq!(
+            without(&t, "port"),
+            ["srv", "--address={address}", "--wire", "lines", "{config}"]
+        );
+        assert_eq!(
+            without(&t, "address"),
+            ["srv", "-p", "{port}", "--wire", "lines", "{config}"]
+        );
+        // A bare placeholder after a value (not a flag) goes alone.
+        assert_eq!(
+            without(&t, "config"),
+            [
+                "srv",
+                "-p",
+                "{port}",
+                "--address={address}",
+                "--wire",
+                "lines"
+            ]
+        );
+    }
 
     #[test]
     fn a_version_problem_names_the_interpreter() {

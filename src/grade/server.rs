@@ -10,7 +10,8 @@
 //!
 //! In `--wire tp` mode replies are compared leniently, as course servers differ in harmless
 //! ways: a message may come with or without a trailing newline, two messages may arrive in
-//! one read (split on newlines), trailing spaces are ignored.
+//! one read (split on newlines, and bonus 2's `ID|<id>` from what follows it), trailing
+//! spaces are ignored.
 
 mod listening;
 
@@ -19,6 +20,7 @@ use super::{Failure, fail, show};
 use crate::chat::wire::{self, Incoming, MessageReader, Wire};
 use crate::grade::patience::patient;
 use std::net::SocketAddr;
+use std::path::PathBuf;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
 use tokio::net::TcpStream;
@@ -39,7 +41,9 @@ pub enum ServerSource {
     Address(SocketAddr),
     /// Started per check from this template (`{port}` is replaced by a free port; without
     /// `{port}` the server is expected on the course's port 8888, or where its `Serving on`
-    /// line says).
+    /// line says). The bonus stages add `{address}` (`127.0.0.1`), `{log}` (a fresh file
+    /// path in a directory of the check's own: bonus 2 logs) and `{config}` (a config file
+    /// `grade` writes: bonus 3), see [`Filled`].
     Command(Vec<String>),
 }
 
@@ -53,17 +57,23 @@ pub struct ServerTarget {
     /// Clients join with `Hello|<pseudo>` and relays are signed with pseudos (stage ii_5 on).
     /// The checks an earlier stage introduced keep running on later servers this way.
     pub pseudos: bool,
+    /// Relays may carry bonus 1's time and colour (`[HH:MM] ESC[31malice ESC[0m a dit : …`):
+    /// the earlier stages' checks then compare who said what (see [`relay`](super::relay)).
+    pub styled: bool,
+    /// A newcomer receives `ID|<id>` (bonus 2 ids on): joining takes it.
+    pub ids: bool,
 }
 
 impl ServerTarget {
     /// A server graded as a server of `stage`.
     pub fn new(source: ServerSource, wire: Wire, stage: &str) -> ServerTarget {
-        let order = |id| crate::stages::STAGES.iter().position(|s| s.id == id);
-        let pseudos = order(stage) >= order("ii_5");
+        let from = |first: &str| super::at_or_after(stage, first);
         ServerTarget {
             source,
             wire,
-            pseudos,
+            pseudos: from("ii_5"),
+            styled: from("bonus_1"),
+            ids: from("bonus_2_ids"),
         }
     }
 }
@@ -76,10 +86,95 @@ pub struct RunningServer {
     pub wire: Wire,
     /// Clients join with `Hello|<pseudo>` (see [`ServerTarget::pseudos`]).
     pub pseudos: bool,
+    /// Relays may carry bonus 1's dress (see [`ServerTarget::styled`]).
+    pub styled: bool,
+    /// Newcomers receive `ID|<id>` (see [`ServerTarget::ids`]).
+    pub ids: bool,
+    /// The log file `{log}` named, when the command has it (bonus 2 logs).
+    pub log: Option<PathBuf>,
     /// The first line it printed, if it printed one before it was found listening.
     first_line: Option<String>,
     /// The process, when the check started it (killed on drop).
     process: Option<Running>,
+    /// The directory of `{log}` and `{config}`, removed with the server.
+    _scratch: Option<tempfile::TempDir>,
+}
+
+/// A command template with its placeholders filled for one run, and the directory its
+/// files live in (removed when dropped).
+pub struct Filled {
+    /// The command to run.
+    pub argv: Vec<String>,
+    /// The port `{port}` was given (the course's 8888 when the command has no `{port}`).
+    pub port: u16,
+    /// Whether the command has `{port}`.
+    pub port_given: bool,
+    /// The path `{log}` was given, when the command has it.
+    pub log: Option<PathBuf>,
+    /// The path `{config}` was given, when the command has it.
+    pub config: Option<PathBuf>,
+    /// Holds the files.
+    pub scratch: tempfile::TempDir,
+}
+
+/// What a check changes in a server's command: values for `{port}` and `{address}`, the
+/// config file's text, and placeholders to leave out (with the flag in front of them) so
+/// that the config file's value is the one that counts.
+#[derive(Default, Clone, Copy)]
+pub struct Fill<'a> {
+    /// For `{port}` (default: a free port).
+    pub port: Option<&'a str>,
+    /// For `{address}` (default: `127.0.0.1`).
+    pub address: Option<&'a str>,
+    /// The config file's text (default: empty).
+    pub config: Option<&'a str>,
+    /// Placeholder names whose arguments are dropped.
+    pub drop: &'a [&'a str],
+}
+
+/// The text of the config file `{config}` names when a check does not set it: nothing, so
+/// that the defaults and the command line count. Not even a comment: a course program that
+/// reads `KEY=VALUE` lines may not know comments, and an empty file is every reading's.
+pub const EMPTY_CONFIG: &str = "";
+
+/// Fills `template` for one run (see [`Fill`]).
+pub async fn fill(template: &[String], how: Fill<'_>) -> Result<Filled, Failure> {
+    let scratch = tempfile::Builder::new().prefix("grade-").tempdir()?;
+    let mut template = template.to_vec();
+    for name in how.drop {
+        template = process::without(&template, name);
+    }
+    let port_given = process::mentions(&template, "port");
+    let port = match how.port {
+        Some(p) => p.parse().unwrap_or(0),
+        None if port_given => free_port().await?,
+        None => crate::chat::cli::DEFAULT_PORT,
+    };
+    let port_text = how.port.map_or_else(|| port.to_string(), str::to_string);
+    let log = scratch.path().join("server.log");
+    let config = scratch.path().join("grade.conf");
+    let has = |name| process::mentions(&template, name);
+    let (has_log, has_config) = (has("log"), has("config"));
+    if has_config {
+        std::fs::write(&config, how.config.unwrap_or(EMPTY_CONFIG))?;
+    }
+    let argv = process::substitute(
+        &template,
+        &[
+            ("port", &port_text),
+            ("address", how.address.unwrap_or("127.0.0.1")),
+            ("log", &log.display().to_string()),
+            ("config", &config.display().to_string()),
+        ],
+    );
+    Ok(Filled {
+        argv,
+        port,
+        port_given,
+        log: has_log.then_some(log),
+        config: has_config.then_some(config),
+        scratch,
+    })
 }
 
 impl ServerTarget {
@@ -96,29 +191,54 @@ impl ServerTarget {
                     first_line: None,
                     wire: self.wire,
                     pseudos: self.pseudos,
+                    styled: self.styled,
+                    ids: self.ids,
+                    log: None,
                     process: None,
+                    _scratch: None,
                 })
             }
             ServerSource::Command(template) => {
-                let port_given = process::mentions(template, "port");
-                let (argv, port) = if port_given {
-                    let port = free_port().await?;
-                    let argv = process::substitute(template, &[("port", &port.to_string())]);
-                    (argv, port)
-                } else {
-                    (template.clone(), crate::chat::cli::DEFAULT_PORT)
-                };
-                wait_port_free(port, patient(PORT_FREE_WAIT)).await?;
-                let mut running = process::spawn(&argv)?;
-                let (addr, first_line) = wait_listening(&mut running, port, port_given).await?;
-                Ok(RunningServer {
-                    addr,
-                    first_line,
-                    wire: self.wire,
-                    pseudos: self.pseudos,
-                    process: Some(running),
-                })
+                let filled = fill(template, Fill::default()).await?;
+                self.start_filled(filled).await
             }
+        }
+    }
+
+    /// Starts the server from a command filled by [`fill`] and waits until it listens.
+    pub async fn start_filled(&self, filled: Filled) -> Result<RunningServer, Failure> {
+        let Filled {
+            argv,
+            port,
+            port_given,
+            log,
+            scratch,
+            ..
+        } = filled;
+        wait_port_free(port, patient(PORT_FREE_WAIT)).await?;
+        let mut running = process::spawn(&argv)?;
+        let (addr, first_line) = wait_listening(&mut running, port, port_given).await?;
+        Ok(RunningServer {
+            addr,
+            first_line,
+            wire: self.wire,
+            pseudos: self.pseudos,
+            styled: self.styled,
+            ids: self.ids,
+            log,
+            process: Some(running),
+            _scratch: Some(scratch),
+        })
+    }
+
+    /// The command template, or a skip for a server given by its address (a check that
+    /// starts the server its own way needs the command).
+    pub fn template(&self) -> Result<&[String], Failure> {
+        match &self.source {
+            ServerSource::Command(template) => Ok(template),
+            ServerSource::Address(_) => Err(Failure::Skip(
+                "needs to start the server: give a command, not --address".into(),
+            )),
         }
     }
 }
@@ -226,7 +346,26 @@ async fn wait_for_listener(
 impl RunningServer {
     /// Connects a scripted client.
     pub async fn connect(&self) -> Result<TestClient, Failure> {
-        TestClient::connect(self.addr, self.wire, None).await
+        let mut c = TestClient::connect(self.addr, self.wire, None).await?;
+        c.styled = self.styled;
+        Ok(c)
+    }
+
+    /// Sends `SIGTERM` to the server's process group, as a service manager or `kill` does;
+    /// skips where there are no signals (Windows) or no process (`--address`).
+    pub fn terminate(&mut self) -> Result<(), Failure> {
+        let Some(process) = self.process.as_mut() else {
+            return Err(Failure::Skip(
+                "needs to signal the server: give a command, not --address".into(),
+            ));
+        };
+        process.terminate()
+    }
+
+    /// Waits up to `limit` for the server to exit; `None` while it runs (or for a server
+    /// given by its address).
+    pub async fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+        self.process.as_mut()?.wait_exit(limit).await
     }
 
     /// Connects a client whose receive buffer is tiny and which never reads: a stuck peer
@@ -294,6 +433,10 @@ pub struct TestClient {
     pub local: SocketAddr,
     /// Its pseudo once it joined (ii_5 on): what the server signs its relays with.
     pub pseudo: Option<String>,
+    /// The ID the server gave it when it joined (bonus 2 ids on).
+    pub id: Option<String>,
+    /// Relays may carry bonus 1's dress (see [`ServerTarget::styled`]).
+    pub styled: bool,
     wire: Wire,
     reader: MessageReader<OwnedReadHalf>,
     write: OwnedWriteHalf,
@@ -322,6 +465,8 @@ impl TestClient {
         Ok(TestClient {
             local,
             pseudo: None,
+            id: None,
+            styled: false,
             wire,
             reader: MessageReader::from_server(read, wire),
             write,
@@ -367,6 +512,7 @@ impl TestClient {
                     Wire::Tp => {
                         let parts = text
                             .split('\n')
+                            .flat_map(unglue_id)
                             .map(|p| p.trim_end().to_string())
                             .filter(|p| !p.is_empty());
                         self.pending.extend(parts);
@@ -406,6 +552,46 @@ impl TestClient {
                 crate::grade::patience::secs(patient(PATIENCE))
             )),
         }
+    }
+
+    /// Expects the next message to be a relay of `text` said by `pseudo`: exactly
+    /// `<pseudo> a dit : <text>`, or for a styled target the same with bonus 1's time and
+    /// colour (see [`relay`](super::relay)).
+    pub async fn expect_relay(
+        &mut self,
+        what: &str,
+        pseudo: &str,
+        text: &str,
+    ) -> Result<(), Failure> {
+        let plain = format!("{pseudo}{}{text}", super::relay::SAID);
+        let shown = if self.styled {
+            format!("{} (with or without a time and a colour)", show(&plain))
+        } else {
+            show(&plain)
+        };
+        match self.recv_within(patient(PATIENCE)).await {
+            Ok(Some(got)) => match super::relay::meaning(&got, self.styled) {
+                Some((who, said)) if who == pseudo && said.trim_end() == text.trim_end() => {
+                    if self.wire == Wire::Lines && said != text {
+                        return fail(format!("{what}: expected {shown} got {}", show(&got)));
+                    }
+                    Ok(())
+                }
+                _ => fail(format!("{what}: expected {shown} got {}", show(&got))),
+            },
+            Ok(None) => fail(format!(
+                "{what}: expected {shown} got the connection closed"
+            )),
+            Err(_) => fail(format!(
+                "{what}: expected {shown} got nothing within {} s",
+                crate::grade::patience::secs(patient(PATIENCE))
+            )),
+        }
+    }
+
+    /// Puts a message back: the next read returns it.
+    pub fn unread(&mut self, message: String) {
+        self.pending.push_front(message);
     }
 
     /// Takes `expected` if it is the next message within `limit` and says whether it was;
@@ -469,6 +655,24 @@ impl TestClient {
     pub async fn quit(mut self) {
         let _ = self.write.shutdown().await;
     }
+}
+
+/// In `tp` mode, the pieces of a read that starts with bonus 2's `ID|<id>` glued to what
+/// follows it: a server sends the ID and the join announcement (or the greeting) as two
+/// writes in a row, before any client message can come between them, so TCP may deliver
+/// them as one read even from a correct server. They are told apart where the next
+/// message's own words begin (`Annonce : `, `Welcome back `).
+fn unglue_id(piece: &str) -> Vec<&str> {
+    if piece.starts_with("ID|") {
+        let next = ["Annonce : ", "Welcome back "]
+            .iter()
+            .filter_map(|w| piece.find(w))
+            .min();
+        if let Some(at) = next {
+            return vec![&piece[..at], &piece[at..]];
+        }
+    }
+    vec![piece]
 }
 
 /// Makes sure every client is registered for relays before a check starts (ii_4 style,

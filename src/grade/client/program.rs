@@ -19,6 +19,94 @@ pub(super) struct Client {
     io: Io,
     /// Every line read so far, for failure messages.
     seen: Vec<String>,
+    /// The files of its command, when the check did not give its own (removed with it).
+    _files: Option<Files>,
+}
+
+/// The files a client's command may name (bonus stages), in a directory of the check's
+/// own: `{id_file}` (bonus 2 ids), `{log}` (bonus 2 logs), `{config}` (bonus 3). A check
+/// that runs the client twice (an ID kept from one run to the next) gives both the same.
+pub(super) struct Files {
+    dir: tempfile::TempDir,
+}
+
+impl Files {
+    /// A fresh, empty directory.
+    pub(super) fn new() -> Result<Files, Failure> {
+        Ok(Files {
+            dir: tempfile::Builder::new().prefix("grade-client-").tempdir()?,
+        })
+    }
+
+    /// What `{id_file}` names (not created: the client creates it).
+    pub(super) fn id_file(&self) -> std::path::PathBuf {
+        self.dir.path().join("chat_id")
+    }
+
+    /// What `{log}` names (not created).
+    pub(super) fn log(&self) -> std::path::PathBuf {
+        self.dir.path().join("client.log")
+    }
+
+    /// What `{config}` names (written by [`fill`]).
+    pub(super) fn config(&self) -> std::path::PathBuf {
+        self.dir.path().join("grade.conf")
+    }
+}
+
+/// What a check changes in the client's command, as [`crate::grade::server::Fill`] does
+/// for a server's: values for `{port}`, `{address}`, `{pseudo}`, the config file's text,
+/// placeholders dropped with their flag, and whether colours may be printed.
+#[derive(Default, Clone, Copy)]
+pub(super) struct Launch<'a> {
+    /// For `{port}` (default: the fake server's).
+    pub(super) port: Option<&'a str>,
+    /// For `{address}` (default: `127.0.0.1`).
+    pub(super) address: Option<&'a str>,
+    /// For `{pseudo}` (default: [`PSEUDO`]).
+    pub(super) pseudo: Option<&'a str>,
+    /// The config file's text (default: empty).
+    pub(super) config: Option<&'a str>,
+    /// Placeholders whose arguments are dropped.
+    pub(super) drop: &'a [&'a str],
+    /// Run without `NO_COLOR=1` (and with it unset), as a user who never set it.
+    pub(super) colour: bool,
+}
+
+/// The client's command with its placeholders filled: `port` for `{port}` unless `how`
+/// says otherwise; the config file is written. Skips without `{port}`.
+pub(super) fn fill(
+    target: &ClientTarget,
+    port: u16,
+    files: &Files,
+    how: &Launch<'_>,
+) -> Result<Vec<String>, Failure> {
+    if !process::mentions(&target.command, "port") {
+        return Err(Failure::Skip(
+            "the command has no {port}: it cannot be pointed at the check's server".into(),
+        ));
+    }
+    let mut template = target.command.clone();
+    for name in how.drop {
+        template = process::without(&template, name);
+    }
+    if process::mentions(&template, "config") {
+        let text = how.config.unwrap_or(crate::grade::server::EMPTY_CONFIG);
+        std::fs::write(files.config(), text)?;
+    }
+    let port = how.port.map_or_else(|| port.to_string(), str::to_string);
+    let path = |p: std::path::PathBuf| p.display().to_string();
+    Ok(process::substitute(
+        &template,
+        &[
+            ("port", &port),
+            ("address", how.address.unwrap_or("127.0.0.1")),
+            ("pseudo", how.pseudo.unwrap_or(PSEUDO)),
+            ("id_file", &path(files.id_file())),
+            ("log", &path(files.log())),
+            ("config", &path(files.config())),
+        ],
+    ))
 }
 
 // Without ptys (Windows) `PtyProgram` is an empty stand-in, far smaller than `Running`.
@@ -68,30 +156,32 @@ impl Client {
         server: &FakeServer,
         input: bool,
     ) -> Result<Client, Failure> {
-        if !process::mentions(&target.command, "port") {
-            return Err(Failure::Skip(
-                "the command has no {port}: it cannot be pointed at the check's server".into(),
-            ));
-        }
-        let port = server.port()?.to_string();
-        let argv = process::substitute(
-            &target.command,
-            &[
-                ("port", &port),
-                ("address", "127.0.0.1"),
-                ("pseudo", PSEUDO),
-            ],
-        );
+        let files = Files::new()?;
+        let mut client = Client::start_with(target, server, input, &files, &Launch::default())?;
+        client._files = Some(files);
+        Ok(client)
+    }
+
+    /// [`Client::start`] with the check's own files and changes to the command.
+    pub(super) fn start_with(
+        target: &ClientTarget,
+        server: &FakeServer,
+        input: bool,
+        files: &Files,
+        how: &Launch<'_>,
+    ) -> Result<Client, Failure> {
+        let argv = fill(target, server.port()?, files, how)?;
         let io = if target.tty {
             Io::Pty(PtyProgram::spawn(&argv)?)
         } else if input {
-            Io::Piped(process::spawn_with_stdin(&argv)?)
+            Io::Piped(process::spawn_program(&argv, true, how.colour)?)
         } else {
-            Io::Piped(process::spawn(&argv)?)
+            Io::Piped(process::spawn_program(&argv, false, how.colour)?)
         };
         Ok(Client {
             io,
             seen: Vec::new(),
+            _files: None,
         })
     }
 
@@ -184,7 +274,7 @@ impl Client {
 
     /// Kills the client if it still runs and collects everything it printed.
     pub(super) async fn stop(self) -> Output {
-        let Client { io, mut seen } = self;
+        let Client { io, mut seen, .. } = self;
         let stderr = match io {
             Io::Piped(mut run) => {
                 run.kill().await;
@@ -229,7 +319,17 @@ pub(super) async fn join(
     target: &ClientTarget,
     server: &FakeServer,
 ) -> Result<(Client, Peer, String), Failure> {
-    let mut client = Client::start(target, server, true)?;
+    let client = Client::start(target, server, true)?;
+    join_as(target, server, client).await
+}
+
+/// [`join`] with a client already started (typing [`PSEUDO`] when the command has no
+/// `{pseudo}`).
+pub(super) async fn join_as(
+    target: &ClientTarget,
+    server: &FakeServer,
+    mut client: Client,
+) -> Result<(Client, Peer, String), Failure> {
     if !process::mentions(&target.command, "pseudo") {
         client.type_line(PSEUDO).await?;
     }

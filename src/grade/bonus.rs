@@ -1,0 +1,157 @@
+//! The server checks of the bonus stages 1 to 3 (CONTRACT.md § Part III, and its "Wire
+//! details of bonuses 1 to 3"), declared like Part II's in [`catalogue`]: `chat::checks`
+//! adds them to the list of their stage and every later one, after Part II's, which keep
+//! running on the bonus servers (their relays compared by meaning, see
+//! [`relay`](super::relay)).
+//!
+//! - [`cosmetic`]: bonus 1, the time and colour of each relay, and the graceful shutdown
+//!   the bonus server has from bonus 1 on;
+//! - [`ids`]: bonus 2, a returning user recognised by the ID it was given;
+//! - [`logs`]: bonus 2, the log file, whose path the command takes as `{log}`;
+//! - [`config`]: bonus 3, a config file (`{config}`) under the command line, and the
+//!   course's exit codes.
+//!
+//! The `course` tier accepts every reasonable reading of the course's text (a time anywhere
+//! in the relay, colours however applied, `Welcome back` within any line, a log line
+//! however worded as long as it says who and what); the `robust` tier holds the exact
+//! shapes this project's contract chose.
+
+pub(crate) mod config;
+mod cosmetic;
+mod ids;
+pub(crate) mod logs;
+
+use super::Check;
+use super::server::ServerTarget;
+
+/// Every bonus server check, each declared once with the stage that introduces it.
+pub(super) fn catalogue() -> Vec<Check<ServerTarget>> {
+    vec![
+        check!(
+            "bonus_1.time_and_pseudo",
+            "bonus_1",
+            Course,
+            "a relay carries the server's local time `HH:MM` (±1 min), the sender's pseudo and the message",
+            cosmetic::time_and_pseudo
+        ),
+        check!(
+            "bonus_1.colours_differ",
+            "bonus_1",
+            Course,
+            "two clients' relays carry colour sequences, and the two colours differ",
+            cosmetic::colours_differ
+        ),
+        check!(
+            "bonus_1.exact_shape",
+            "bonus_1",
+            Robust,
+            "a relay is exactly `[HH:MM] ESC[<colour>m<pseudo>ESC[0m a dit : <msg>`, a colour-only SGR, nothing else escaped; announcements carry no time",
+            cosmetic::exact_shape
+        ),
+        check!(
+            "bonus_1.twelve_colours",
+            "bonus_1",
+            Robust,
+            "twelve clients connected at once get twelve different colours (a palette of at least 12)",
+            cosmetic::twelve_colours
+        ),
+        check!(
+            "bonus_1.shutdown_on_sigterm",
+            "bonus_1",
+            Robust,
+            "on SIGTERM every client receives its queued messages, then `Annonce : le serveur ferme la chatroom`, then the close; the server exits 0",
+            cosmetic::shutdown_on_sigterm
+        ),
+        check!(
+            "bonus_2_ids.id_given",
+            "bonus_2_ids",
+            Course,
+            "a newcomer receives `ID|<id>`",
+            ids::id_given
+        ),
+        check!(
+            "bonus_2_ids.welcome_back",
+            "bonus_2_ids",
+            Course,
+            "coming back from a new connection with `Hello|<pseudo>|<id>` is answered `Welcome back <pseudo> !`",
+            ids::welcome_back
+        ),
+        check!(
+            "bonus_2_ids.return_announced",
+            "bonus_2_ids",
+            Course,
+            "the others receive `Annonce : <pseudo> est de retour !` when a user comes back",
+            ids::return_announced
+        ),
+        check!(
+            "bonus_2_ids.id_shape",
+            "bonus_2_ids",
+            Robust,
+            "IDs are 32 lowercase hex digits, two users' differ, and the ID comes before the newcomer's join announcement",
+            ids::id_shape
+        ),
+        check!(
+            "bonus_2_ids.unknown_id_fresh",
+            "bonus_2_ids",
+            Robust,
+            "an unknown or malformed ID gets a fresh `ID|…` and a join announcement, no welcome back",
+            ids::unknown_id_fresh
+        ),
+        check!(
+            "bonus_2_ids.return_exact",
+            "bonus_2_ids",
+            Robust,
+            "a return is announced exactly `Annonce : <pseudo> est de retour !` to the others, with no join announcement, and greeted exactly `Welcome back <pseudo> !`",
+            ids::return_exact
+        ),
+        check!(
+            "bonus_2_logs.log_events",
+            "bonus_2_logs",
+            Course,
+            "the log file (`{log}`) gets a timestamped line for a connection, for a message received (with its text) and for a leave",
+            logs::log_events
+        ),
+        check!(
+            "bonus_2_logs.rfc3339",
+            "bonus_2_logs",
+            Robust,
+            "every line of the log file starts with the local time and its offset (RFC 3339), within a minute of now",
+            logs::rfc3339
+        ),
+        check!(
+            "bonus_2_logs.relay_logged",
+            "bonus_2_logs",
+            Robust,
+            "a relayed message is logged with how many clients it went to",
+            logs::relay_logged
+        ),
+        check!(
+            "bonus_3.exit_codes_flags",
+            "bonus_3",
+            Course,
+            "`{port}` 70000 exits 1, 80 exits 2, `{address}` 999.1.1.1 exits 3, 203.0.113.7 exits 4",
+            config::exit_codes_flags
+        ),
+        check!(
+            "bonus_3.exit_codes_file",
+            "bonus_3",
+            Course,
+            "the same values from the config file (`{config}`; PORT, HOST) give the same exit codes",
+            config::exit_codes_file
+        ),
+        check!(
+            "bonus_3.file_then_flag",
+            "bonus_3",
+            Course,
+            "the server listens on the config file's PORT, and on the command line's port when both give one",
+            config::file_then_flag
+        ),
+        check!(
+            "bonus_3.unknown_key",
+            "bonus_3",
+            Robust,
+            "an unknown key in the config file exits 1 with an error naming FILE:LINE",
+            config::unknown_key
+        ),
+    ]
+}
