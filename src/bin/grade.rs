@@ -6,6 +6,7 @@
 //! grade server ii_6 --address 127.0.0.1:8888            # a server already running
 //! grade server ii_6 -- python3 server.py --port {port}  # start it per check, grade, stop it
 //! grade client ii_6 --wire tp -- python3 client.py      # play the server to a client
+//! grade server bonus_2_logs -- ./server --port {port} --log-file {log}   # a bonus stage
 //! grade part1 web_async_multiple -- python3 web_async_multiple.py {urls_file}
 //! grade class submissions/manifest.txt --out reports/    # a whole class, one table
 //! ```
@@ -29,8 +30,10 @@ use tp6::stages::{self, STAGES};
 ///
 /// Commands are templates: `{port}` (server: a free port the server must listen on; without
 /// it the server's `Serving on <ip>:<port>` line is read, or port 8888 assumed), `{address}`,
-/// `{port}` and `{pseudo}` (client: where the fake server listens), `{url}`, `{output}`,
-/// `{urls_file}`, `{out_dir}` (Part I). Put the command after `--`.
+/// `{port}` and `{pseudo}` (client: where the fake server listens), `{log}`, `{config}`
+/// (bonus stages: a log file and a config file per check), `{id_file}` (bonus client),
+/// `{url}`, `{output}`, `{urls_file}`, `{out_dir}` (Part I). Put the command after `--`.
+/// `grade list` names every stage, Part I to the bonuses.
 #[derive(Parser)]
 #[command(
     version,

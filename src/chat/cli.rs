@@ -68,7 +68,8 @@ pub struct Configured {
     #[arg(short = 'a', long = "address")]
     pub address: Option<String>,
     /// The server's TCP port (default 8888; a server given 0 takes any free port).
-    #[arg(short = 'p', long = "port")]
+    // Hyphen values allowed: `-p -1` is a bad port (exit 1), not an unknown flag `-1`.
+    #[arg(short = 'p', long = "port", allow_hyphen_values = true)]
     pub port: Option<String>,
 }
 

@@ -18,6 +18,7 @@ use crate::chat::link::{DROPPED, Link};
 use crate::chat::terminal::Terminal;
 use crate::chat::wire::{Incoming, ReadError, Wire};
 use crate::protocol::{Codec, Event, Request, binary, lines};
+use crate::room::ids::ID_LEN;
 use std::path::PathBuf;
 use tokio_util::codec::Decoder;
 
@@ -159,6 +160,23 @@ async fn send_image<C>(
 
 /// Shows one event (and logs it, without colours).
 fn show(terminal: &Terminal, config: &Config, event: &Event, colours: bool) {
+    // In `tp` mode a read is a message, and TCP may glue the next one to `ID|<id>` (the
+    // join announcement follows it at once): an ID is 32 hex digits, the rest is another
+    // message.
+    if let Event::Id(text) = event
+        && let (Some(id), Some(rest)) = (text.get(..ID_LEN), text.get(ID_LEN..))
+        && !rest.is_empty()
+        && crate::room::ids::is_well_formed(id)
+    {
+        show(terminal, config, &Event::Id(id.to_string()), colours);
+        show(
+            terminal,
+            config,
+            &crate::protocol::french::parse_event(rest),
+            colours,
+        );
+        return;
+    }
     if let (Event::Id(id), Some(path)) = (event, &config.id_file) {
         let line = match idfile::save(path, id) {
             Ok(()) => format!(

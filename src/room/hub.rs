@@ -53,6 +53,8 @@ struct Member {
     colour: Option<Taken>,
     /// The member's queue.
     outbox: Outbox,
+    /// The user's ID (bonus 2): one connection per ID at a time.
+    user: Option<String>,
 }
 
 /// A member's own view of itself, held by its session: what it needs to speak and leave
@@ -78,6 +80,10 @@ pub enum Refusal {
     /// The server is shutting down.
     #[error("le serveur ferme la chatroom")]
     Closing,
+    /// A known ID whose user is connected already (bonus 2): two sessions cannot be one
+    /// user, and "est de retour" would be false.
+    #[error("cet utilisateur est déjà connecté")]
+    AlreadyHere,
 }
 
 impl Hub {
@@ -125,16 +131,22 @@ impl Hub {
         }
         let returning = self.config.ids
             && id.is_some_and(|id| ids::is_well_formed(id) && state.known.get(id).is_some());
+        if returning && state.members.values().any(|m| m.user.as_deref() == id) {
+            return Err(Refusal::AlreadyHere);
+        }
         let mut to_newcomer = None;
+        let mut user = None;
         if self.config.ids {
             match id {
                 Some(id) if returning => {
                     state.known.remember(id, pseudo.clone());
                     to_newcomer = Some(Event::WelcomeBack(pseudo.to_string()));
+                    user = Some(id.to_string());
                 }
                 _ => match ids::fresh() {
                     Some(id) => {
                         state.known.remember(&id, pseudo.clone());
+                        user = Some(id.clone());
                         to_newcomer = Some(Event::Id(id));
                     }
                     None => tracing::warn!("no ID for {addr}: the system's random source failed"),
@@ -157,6 +169,7 @@ impl Hub {
                 pseudo: pseudo.clone(),
                 colour: taken.as_ref().map(|(t, _)| *t),
                 outbox,
+                user,
             },
         );
         if returning {

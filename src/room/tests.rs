@@ -206,6 +206,12 @@ async fn bonus_2_an_id_brings_a_user_back_from_another_connection() {
     back.expect(Event::WelcomeBack("alicia".into())).await;
     bob.expect(Event::Back("alicia".into())).await;
     back.quiet().await;
+    // The same ID again while its user is connected: refused, and nobody hears of it.
+    let mut twin = Peer::join(&server, &format!("Hello|alice|{id}")).await;
+    twin.expect(Event::Error("cet utilisateur est déjà connecté".into()))
+        .await;
+    assert_eq!(twin.next().await, None);
+    bob.quiet().await;
     // An unknown or malformed ID is a new user.
     for hello in [
         "Hello|eve|ffffffffffffffffffffffffffffffff".to_string(),
