@@ -452,14 +452,46 @@ fn event(kind: u8, body: BytesMut) -> Result<Event, FrameError> {
 }
 
 /// What remains at the end of a stream: nothing, or a frame cut short.
-fn at_eof(buf: &mut BytesMut) -> Result<(), FrameError> {
-    if buf.is_empty() {
-        Ok(())
-    } else {
+/// One direction of the protocol: which frames it accepts and what they mean.
+struct Direction<T> {
+    /// Form and limit of each accepted type.
+    limits: fn(u8) -> Option<(Form, usize)>,
+    /// Reads a frame's body.
+    parse: fn(u8, BytesMut) -> Result<T, FrameError>,
+}
+
+impl<T> Direction<T> {
+    fn decode(&self, buf: &mut BytesMut) -> Result<Option<Incoming<T>>, FrameError> {
+        match take_frame(buf, self.limits)? {
+            Some((kind, body)) => (self.parse)(kind, body).map(|t| Some(Incoming::Message(t))),
+            None => Ok(None),
+        }
+    }
+
+    /// At the end of the stream: the last whole frame, or nothing, or a frame cut short.
+    fn decode_eof(&self, buf: &mut BytesMut) -> Result<Option<Incoming<T>>, FrameError> {
+        if let Some(found) = self.decode(buf)? {
+            return Ok(Some(found));
+        }
+        if buf.is_empty() {
+            return Ok(None);
+        }
         buf.clear();
         Err(FrameError::Truncated)
     }
 }
+
+/// Client to server.
+const REQUESTS: Direction<Request> = Direction {
+    limits: client_frames,
+    parse: request,
+};
+
+/// Server to client.
+const EVENTS: Direction<Event> = Direction {
+    limits: server_frames,
+    parse: event,
+};
 
 /// A server's side of a binary connection: requests in, events out.
 #[derive(Debug, Clone, Copy, Default)]
@@ -473,17 +505,11 @@ impl Decoder for ServerCodec {
     type Error = FrameError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Request>>, FrameError> {
-        match take_frame(buf, client_frames)? {
-            Some((kind, body)) => request(kind, body).map(|r| Some(Incoming::Message(r))),
-            None => Ok(None),
-        }
+        REQUESTS.decode(buf)
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Request>>, FrameError> {
-        match self.decode(buf)? {
-            Some(found) => Ok(Some(found)),
-            None => at_eof(buf).map(|()| None),
-        }
+        REQUESTS.decode_eof(buf)
     }
 }
 
@@ -505,17 +531,11 @@ impl Decoder for ClientCodec {
     type Error = FrameError;
 
     fn decode(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Event>>, FrameError> {
-        match take_frame(buf, server_frames)? {
-            Some((kind, body)) => event(kind, body).map(|e| Some(Incoming::Message(e))),
-            None => Ok(None),
-        }
+        EVENTS.decode(buf)
     }
 
     fn decode_eof(&mut self, buf: &mut BytesMut) -> Result<Option<Incoming<Event>>, FrameError> {
-        match self.decode(buf)? {
-            Some(found) => Ok(Some(found)),
-            None => at_eof(buf).map(|()| None),
-        }
+        EVENTS.decode_eof(buf)
     }
 }
 
