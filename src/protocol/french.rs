@@ -110,7 +110,9 @@ pub fn parse_event(text: &str) -> Event {
 /// plain form, at the first ` a dit : `.
 fn parse_said(text: &str) -> Option<Event> {
     let (time, rest) = match text.strip_prefix('[') {
-        Some(r) if r.len() >= 7 && is_hh_mm(&r[..5]) && r[5..].starts_with("] ") => {
+        // `get`: the fifth byte may fall inside a character (`[ぁ𐿠`), which is no time;
+        // once it is `HH:MM`, ASCII, the other cuts are on character boundaries.
+        Some(r) if r.len() >= 7 && r.get(..5).is_some_and(is_hh_mm) && r[5..].starts_with("] ") => {
             (Some(r[..5].to_string()), &r[7..])
         }
         _ => (None, text),
