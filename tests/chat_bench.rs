@@ -71,6 +71,27 @@ async fn a_correct_server_delivers_everything_once_and_in_order() {
 }
 
 #[tokio::test]
+async fn relays_in_the_bonus_format_are_counted() {
+    // Bonus 3 relays `[HH:MM] ESC[<sgr>m<pseudo>ESC[0m a dit : <msg>` and sends an `ID|…`
+    // line before the join announcement: the markers must be found all the same. Its log
+    // file goes to a temporary directory (the default is /var/log/chat_room).
+    let logs = tempfile::tempdir().expect("a temporary directory");
+    let log_file = logs.path().join("server.log");
+    let log_file = log_file.to_str().expect("a UTF-8 temporary path");
+    let (server, console) = common::start(
+        env!("CARGO_BIN_EXE_chat_server_bonus_3_config"),
+        &["--log-file", log_file],
+    );
+    std::thread::spawn(move || console.lines().map_while(Result::ok).for_each(drop));
+    let (code, report, stderr) =
+        bench(server.port(), &["-n", "5", "--senders", "2", "-m", "20"]).await;
+    assert_eq!(code, Some(0), "{report}\n{stderr}");
+    assert_eq!(count(&report, "received"), 160, "{report}");
+    assert_eq!(count(&report, "unexpected"), 0, "{report}");
+    assert_eq!(report["ok"], true, "{report}");
+}
+
+#[tokio::test]
 async fn a_server_that_relays_nothing_is_caught() {
     // ii_3 prints what it receives and relays nothing; it has no handshake either.
     let (_server, port) = start(env!("CARGO_BIN_EXE_chat_server_ii_3")).await;

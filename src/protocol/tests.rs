@@ -203,6 +203,12 @@ fn an_over_long_request_is_not_the_end_of_the_stream() {
     );
 }
 
+#[test]
+fn a_time_cut_inside_a_character_is_not_a_time() {
+    // Found by `any_text_parses`: the fifth byte after `[` is inside `𐿠`; this panicked.
+    assert_eq!(parse_event("[ぁ𐿠"), Event::Other("[ぁ𐿠".into()));
+}
+
 proptest! {
     /// Whatever a server sends, a client reads it without panicking, and what it renders
     /// from a relay is what the relay said.
