@@ -290,13 +290,15 @@ impl Write for Shared {
 /// What the console layer writes for `chat_events` with the given clock (`None`: plain).
 fn console_lines(clock: Option<Arc<dyn Clock>>) -> String {
     let out = Shared::default();
-    let (writer, worker) = tracing_appender::non_blocking(out.clone());
+    let writer = {
+        let out = out.clone();
+        move || out.clone()
+    };
     let (filter, _) = level_filter(Some(""));
     let subscriber = Registry::default()
         .with(filter)
         .with(layer(writer, Line { clock }));
     tracing::subscriber::with_default(subscriber, chat_events);
-    drop(worker);
     let bytes = out.0.lock().unwrap().clone();
     String::from_utf8(bytes).unwrap()
 }
