@@ -10,6 +10,7 @@ Usage (from anywhere; paths are relative to this file's repository):
     python3 bench/run.py --json out.json  # also keep every chat_bench report
     python3 bench/run.py --tokio-chat PATH  # also tokio's examples/chat.rs, built at PATH
     python3 bench/run.py --bonus --no-python A C E F   # also the bonus 3 server, as 'bonus3'
+    python3 bench/run.py --binary --no-python A C F    # also the bonus 4 server, as 'bonus4'
 
 It builds the release binaries first, then for each scenario and each server starts a
 fresh server on an ephemeral port (its stdout, read for `Serving on`, and stderr go to
@@ -32,6 +33,10 @@ and `--log-file` points into the server's temporary directory (its default,
 /var/log/chat_room/server.log, is not ours to write). With it the targets also compare
 bonus3 with "rust" (ii_6): throughput within 0.8x, p99 within 1.25x, RSS per idle client
 within 1.25x.
+
+`--binary` adds `chat_server_bonus_4_encoding` (bonus 3 over the binary frames of bonus 4)
+as "bonus4", loaded by `chat_bench --binary`, with the same log file arrangement; the targets
+compare it with ii_6 as for bonus3 (and it is expected to be at least as fast as bonus3).
 
 Binaries are taken from `$CARGO_TARGET_DIR/release` when that variable is set (as cargo
 builds them there), else from `target/release`.
@@ -63,6 +68,7 @@ ROOT = Path(__file__).resolve().parent.parent
 RELEASE = ROOT / os.environ.get("CARGO_TARGET_DIR", "target") / "release"
 RUST_SERVER = RELEASE / "chat_server_ii_6"
 BONUS_SERVER = RELEASE / "chat_server_bonus_3_config"
+BINARY_SERVER = RELEASE / "chat_server_bonus_4_encoding"
 CHAT_BENCH = RELEASE / "chat_bench"
 PY_SERVER = ROOT / "bench/peers/py_chat_server.py"
 # Each server's command, given the fresh temporary directory it runs in.
@@ -73,6 +79,8 @@ SERVERS = {
 # Servers that take `<ip>:<port>` as their argument and print no `Serving on` line, with
 # the chat_bench handshake they need. Filled from the command line.
 ADDRESS_SERVERS = {}
+# chat_bench flags a server needs beyond the scenario's (the bonus 4 server speaks frames).
+BENCH_FLAGS = {"bonus4": ["--binary"]}
 
 
 def scenario(clients, senders=10, messages=0, size=64, rate=0, seconds=0, limit=120, **extra):
@@ -108,9 +116,9 @@ QUICK = {
 }
 
 
-def build(with_bonus):
+def build(extra):
     print("building release binaries ...", file=sys.stderr, flush=True)
-    bonus = ["--bin", BONUS_SERVER.name] if with_bonus else []
+    bonus = [arg for server in extra for arg in ("--bin", server.name)]
     subprocess.run(["cargo", "build", "--release", "--quiet", "--bin", "chat_server_ii_6",
                     "--bin", "chat_bench", *bonus], cwd=ROOT, check=True)
 
@@ -178,6 +186,7 @@ def run_one(kind, flags):
                 cmd += [f"--{flag}", str(value)]
             if kind in ADDRESS_SERVERS:
                 cmd += ["--handshake", ADDRESS_SERVERS[kind]["handshake"]]
+            cmd += BENCH_FLAGS.get(kind, [])
             done = subprocess.run(cmd, capture_output=True, text=True,
                                   timeout=flags["duration-limit"] + 60)
         finally:
@@ -265,7 +274,8 @@ def targets(results):
             if rust and other and p99(rust) is not None and p99(other) is not None:
                 lines.append(f"{name}: p99 {p99(rust)} µs vs {peer} {p99(other)} µs")
     for name in ("A", "B", "C", "D", "E", "F", "soak"):
-        lines.extend(bonus_targets(name, get(name, "bonus3"), get(name, "rust")))
+        for kind in ("bonus3", "bonus4"):
+            lines.extend(bonus_targets(name, kind, get(name, kind), get(name, "rust")))
     f = get("F", "rust")
     if f and (f.get("server_memory") or {}).get("per_client_kib") is not None:
         per = f["server_memory"]["per_client_kib"]
@@ -280,7 +290,7 @@ def targets(results):
     return lines
 
 
-def bonus_targets(name, bonus, rust):
+def bonus_targets(name, kind, bonus, rust):
     """The bonus server against ii_6 in one scenario: throughput within 0.8x, p99 within
     1.25x, and (idle clients) RSS per client within 1.25x."""
     if not (bonus and rust):
@@ -288,14 +298,14 @@ def bonus_targets(name, bonus, rust):
     lines = []
     if rust["senders"] > 0 and rust["msgs_per_sec"]:
         ratio = bonus["msgs_per_sec"] / rust["msgs_per_sec"]
-        lines.append(f"{name} bonus3/ii_6: {cell(ratio, 2)}x the msgs/s "
+        lines.append(f"{name} {kind}/ii_6: {cell(ratio, 2)}x the msgs/s "
                      f"({cell(bonus['msgs_per_sec'])} vs {cell(rust['msgs_per_sec'])}; "
                      f"target >= 0.8x, loss {bonus['loss']}): "
                      f"{'met' if ratio >= 0.8 and bonus['loss'] == 0 else 'MISSED'}")
         ours, theirs = ((r.get("latency_us") or {}).get("p99") for r in (bonus, rust))
         if ours is not None and theirs:
             ratio = ours / theirs
-            lines.append(f"{name} bonus3/ii_6: p99 {cell(ours)} vs {cell(theirs)} µs = "
+            lines.append(f"{name} {kind}/ii_6: p99 {cell(ours)} vs {cell(theirs)} µs = "
                          f"{cell(ratio, 2)}x (target <= 1.25x): "
                          f"{'met' if ratio <= 1.25 else 'MISSED'}")
     else:
@@ -303,7 +313,7 @@ def bonus_targets(name, bonus, rust):
                         for r in (bonus, rust))
         if ours is not None and theirs:
             ratio = ours / theirs
-            lines.append(f"{name} bonus3/ii_6: {ours:.1f} vs {theirs:.1f} KiB per idle client"
+            lines.append(f"{name} {kind}/ii_6: {ours:.1f} vs {theirs:.1f} KiB per idle client"
                          f" = {cell(ratio, 2)}x (target <= 1.25x): "
                          f"{'met' if ratio <= 1.25 else 'MISSED'}")
     return lines
@@ -322,6 +332,9 @@ def main():
                              "commit's), as 'baseline', in the same run")
     parser.add_argument("--no-python", action="store_true",
                         help="skip the Python reference server")
+    parser.add_argument("--binary", action="store_true",
+                        help="also measure chat_server_bonus_4_encoding (frames), as 'bonus4', "
+                             "against chat_server_ii_6 ('rust')")
     parser.add_argument("--bonus", action="store_true",
                         help="also measure chat_server_bonus_3_config, as 'bonus3', against "
                              "chat_server_ii_6 ('rust')")
@@ -337,6 +350,9 @@ def main():
         # Its log file in the server's temporary directory, deleted with it.
         SERVERS["bonus3"] = lambda workdir: [str(BONUS_SERVER), "--port", "0", "--log-file",
                                              str(workdir / "server.log")]
+    if args.binary:
+        SERVERS["bonus4"] = lambda workdir: [str(BINARY_SERVER), "--port", "0", "--log-file",
+                                             str(workdir / "server.log")]
     if args.tokio_chat:
         path = Path(args.tokio_chat).resolve()
         if not (path.is_file() and os.access(path, os.X_OK)):
@@ -351,7 +367,8 @@ def main():
     soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)
     resource.setrlimit(resource.RLIMIT_NOFILE, (hard, hard))
     if not args.no_build:
-        build(args.bonus)
+        build([server for on, server in ((args.bonus, BONUS_SERVER),
+                                         (args.binary, BINARY_SERVER)) if on])
 
     print(f"machine: {os.cpu_count()} cores, load average {os.getloadavg()[0]:.2f} at start; "
           f"{'quick' if args.quick else 'full'} scenarios", flush=True)

@@ -92,6 +92,28 @@ async fn relays_in_the_bonus_format_are_counted() {
 }
 
 #[tokio::test]
+async fn binary_frames_are_sent_and_counted_with_binary() {
+    // The bonus 4 server speaks frames: a line would be an unknown frame type to it, so
+    // without `--binary` nobody even joins; with it, every relay is counted.
+    let logs = tempfile::tempdir().expect("a temporary directory");
+    let log_file = logs.path().join("server.log");
+    let log_file = log_file.to_str().expect("a UTF-8 temporary path");
+    let (server, console) = common::start(
+        env!("CARGO_BIN_EXE_chat_server_bonus_4_encoding"),
+        &["--log-file", log_file],
+    );
+    std::thread::spawn(move || console.lines().map_while(Result::ok).for_each(drop));
+    let args = ["-n", "5", "--senders", "2", "-m", "20", "--binary"];
+    let (code, report, stderr) = bench(server.port(), &args).await;
+    assert_eq!(code, Some(0), "{report}\n{stderr}");
+    assert_eq!(report["wire"], "binary", "{report}");
+    assert_eq!(count(&report, "received"), 160, "{report}");
+    assert_eq!(count(&report, "unexpected"), 0, "{report}");
+    let (code, _, stderr) = bench(server.port(), &["-n", "2", "--senders", "1", "-m", "5"]).await;
+    assert_ne!(code, Some(0), "lines against frames: {stderr}");
+}
+
+#[tokio::test]
 async fn a_server_that_relays_nothing_is_caught() {
     // ii_3 prints what it receives and relays nothing; it has no handshake either.
     let (_server, port) = start(env!("CARGO_BIN_EXE_chat_server_ii_3")).await;

@@ -10,6 +10,7 @@ use super::marker::{Found, Scanner};
 use super::options::Handshake;
 use super::tally::Tally;
 use crate::chat::wire::Wire;
+use crate::protocol::{Codec, Event, Request};
 use std::cell::RefCell;
 use std::io;
 use std::net::SocketAddr;
@@ -36,8 +37,8 @@ thread_local! {
 pub struct Shared {
     /// The server.
     pub addr: SocketAddr,
-    /// Its framing.
-    pub wire: Wire,
+    /// Its framing: lines, `tp`, or frames.
+    pub codec: Codec,
     /// What a client sends first.
     pub handshake: Handshake,
     /// The clock of every timestamp in the run.
@@ -61,10 +62,18 @@ impl Shared {
     }
 }
 
-/// Appends the line end of `--wire lines`; `tp` sends each message as one bare write.
-pub fn frame(wire: Wire, message: &mut Vec<u8>) {
-    if wire == Wire::Lines {
-        message.push(b'\n');
+/// Frames one message: appends the line end of `--wire lines`; `tp` sends each message as
+/// one bare write; `--binary` puts a text frame's header (type 1, two-byte length) in front.
+pub fn frame(codec: Codec, message: &mut Vec<u8>) {
+    match codec {
+        Codec::Lines(Wire::Lines) => message.push(b'\n'),
+        Codec::Lines(Wire::Tp) => {}
+        Codec::Binary => {
+            let length = u16::try_from(message.len())
+                .unwrap_or(u16::MAX)
+                .to_be_bytes();
+            message.splice(0..0, [crate::protocol::binary::TEXT, length[0], length[1]]);
+        }
     }
 }
 
@@ -118,14 +127,14 @@ async fn open(pseudo: &str, shared: &Shared, small_rcvbuf: bool) -> Result<TcpSt
     let _ = stream.set_nodelay(true);
     match shared.handshake {
         Handshake::Hello => {
-            tokio::time::timeout(JOIN_TIMEOUT, join(&mut stream, pseudo, shared.wire))
+            tokio::time::timeout(JOIN_TIMEOUT, join(&mut stream, pseudo, shared.codec))
                 .await
                 .map_err(|_| format!("{pseudo}: no join announcement within {JOIN_TIMEOUT:?}"))?
                 .map_err(|e| format!("{pseudo}: {e}"))?;
         }
         Handshake::Name => {
             let mut name = pseudo.as_bytes().to_vec();
-            frame(shared.wire, &mut name);
+            frame(shared.codec, &mut name);
             stream
                 .write_all(&name)
                 .await
@@ -136,16 +145,21 @@ async fn open(pseudo: &str, shared: &Shared, small_rcvbuf: bool) -> Result<TcpSt
     Ok(stream)
 }
 
-/// Sends `Hello|<pseudo>` and reads until `Annonce : <pseudo> a rejoint la chatroom`.
-/// Nothing measured can arrive before every client has joined, so what is read is dropped.
-async fn join(stream: &mut TcpStream, pseudo: &str, wire: Wire) -> Result<(), String> {
-    let mut hello = format!("Hello|{pseudo}").into_bytes();
-    frame(wire, &mut hello);
+/// Sends `Hello|<pseudo>` and reads until `Annonce : <pseudo> a rejoint la chatroom` (or
+/// their frames, with `--binary`). Nothing measured can arrive before every client has
+/// joined, so what is read is dropped.
+async fn join(stream: &mut TcpStream, pseudo: &str, codec: Codec) -> Result<(), String> {
+    let hello = Request::Hello {
+        pseudo: pseudo.to_string(),
+        id: None,
+    };
     stream
-        .write_all(&hello)
+        .write_all(&codec.request(&hello))
         .await
         .map_err(|e| format!("cannot send the handshake: {e}"))?;
-    let needle = format!("Annonce : {pseudo} a rejoint la chatroom").into_bytes();
+    let joined = codec.event(&Event::Joined(pseudo.to_string()));
+    // Without the line end: in `tp` there is none.
+    let needle = joined.strip_suffix(b"\n").unwrap_or(&joined);
     let mut seen = Vec::new();
     let mut chunk = [0u8; 4096];
     loop {

@@ -55,7 +55,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
     let (stop, stopped) = watch::channel(false);
     let shared = Arc::new(Shared {
         addr: opts.endpoint.socket_addr(),
-        wire: opts.endpoint.wire,
+        codec: opts.codec(),
         handshake: opts.handshake,
         clock,
         senders: opts.senders as usize,
@@ -162,7 +162,7 @@ pub async fn run(opts: &Options) -> anyhow::Result<Report> {
         && joined == opts.clients;
     Ok(Report {
         server: shared.addr.to_string(),
-        wire: opts.endpoint.wire,
+        wire: report::framing(opts.codec()),
         handshake: opts.handshake,
         clients: opts.clients,
         joined,
@@ -256,7 +256,7 @@ async fn warm_up(
 ) -> usize {
     use tokio::io::AsyncWriteExt;
     let mut probe = marker::PROBE.to_vec();
-    client::frame(shared.wire, &mut probe);
+    client::frame(shared.codec, &mut probe);
     let (mut seen, mut since) = (0, Instant::now());
     loop {
         for write in writes.iter_mut().take(2).flatten() {

@@ -2,6 +2,7 @@
 
 use crate::chat::cli::Endpoint;
 use crate::chat::wire::MAX_MESSAGE;
+use crate::protocol::Codec;
 use std::time::Duration;
 
 /// Load generator for the Part II chat servers (any stage from ii_4 on, any language):
@@ -12,6 +13,9 @@ pub struct Options {
     /// Server to load (`--wire` must match the server's).
     #[command(flatten)]
     pub endpoint: Endpoint,
+    /// Speak the bonus-4 binary protocol (frames) instead of `--wire`'s lines.
+    #[arg(long)]
+    pub binary: bool,
     /// What a client sends first: `hello` sends `Hello|<pseudo>` and waits for the join
     /// announcement (ii_5 on); `none` sends nothing (ii_4); `name` sends `<pseudo>` alone,
     /// for servers that take the first line as the name (tokio's `examples/chat.rs`).
@@ -77,6 +81,15 @@ pub enum Handshake {
 }
 
 impl Options {
+    /// How messages are framed for this server: `--binary`, else `--wire`.
+    pub fn codec(&self) -> Codec {
+        if self.binary {
+            Codec::Binary
+        } else {
+            Codec::Lines(self.endpoint.wire)
+        }
+    }
+
     /// Checks what clap cannot check flag by flag.
     pub fn validate(&self) -> Result<(), String> {
         if self.senders > self.clients {

@@ -3,6 +3,7 @@
 use super::options::Handshake;
 use super::tally::Percentiles;
 use crate::chat::wire::Wire;
+use crate::protocol::Codec;
 use std::fmt::{self, Display};
 
 /// The result of one run. Every field is in the JSON output under the same name.
@@ -10,9 +11,8 @@ use std::fmt::{self, Display};
 pub struct Report {
     /// The server's address.
     pub server: String,
-    /// Framing used: `lines` or `tp`.
-    #[serde(serialize_with = "wire_name")]
-    pub wire: Wire,
+    /// Framing used: `lines`, `tp` or `binary`.
+    pub wire: &'static str,
     /// First exchange used.
     pub handshake: Handshake,
     /// Reading clients asked for (`--clients`).
@@ -95,15 +95,13 @@ pub struct Memory {
     pub samples: Vec<(f64, u64)>,
 }
 
-fn name_of(wire: Wire) -> &'static str {
-    match wire {
-        Wire::Lines => "lines",
-        Wire::Tp => "tp",
+/// The name of a framing, as the report shows it.
+pub fn framing(codec: Codec) -> &'static str {
+    match codec {
+        Codec::Lines(Wire::Lines) => "lines",
+        Codec::Lines(Wire::Tp) => "tp",
+        Codec::Binary => "binary",
     }
-}
-
-fn wire_name<S: serde::Serializer>(wire: &Wire, s: S) -> Result<S::Ok, S::Error> {
-    s.serialize_str(name_of(*wire))
 }
 
 fn mib(kib: Option<u64>) -> String {
@@ -120,8 +118,7 @@ impl Display for Report {
         writeln!(
             f,
             "server:      {} (wire {}, handshake {handshake})",
-            self.server,
-            name_of(self.wire)
+            self.server, self.wire
         )?;
         writeln!(f, "clients:     {} joined of {}", self.joined, self.clients)?;
         let pace = if self.rate > 0.0 {

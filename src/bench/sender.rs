@@ -61,7 +61,7 @@ pub async fn send(mut write: OwnedWriteHalf, plan: Plan, shared: Arc<Shared>) ->
         }
         let now = shared.now_ns();
         marker::payload(&mut message, plan.index, seq, now, plan.size);
-        frame(shared.wire, &mut message);
+        frame(shared.codec, &mut message);
         let written = tokio::select! {
             _ = stop.wait_for(|&stopped| stopped) => break,
             written = write.write_all(&message) => written,
