@@ -1,0 +1,351 @@
+//! Grade's own reading of the bonus-4 frames (PROTOCOL.md § Bonus 4: the binary protocol).
+//!
+//! Written from the document, not imported from `tp6::protocol::binary`: a grader that
+//! borrowed the codec it grades would pass a server sharing the codec's mistakes. It is
+//! kept small: a frame is a type byte and a body; encoding picks the short or long form
+//! from the type; decoding knows every type's form and limit, and reads the fields of the
+//! structured bodies. [`as_line`] gives a server frame's meaning as the line of the
+//! bonus 1–3 protocol that says the same, so that the earlier stages' checks, which compare
+//! lines by meaning, keep running on a binary server.
+
+use super::says;
+
+/// Text, short form (client to server).
+pub const TEXT: u8 = 0x01;
+/// Text, long form (the course's type 2).
+pub const TEXT_LONG: u8 = 0x02;
+/// Hello: field pseudo, field ID.
+pub const HELLO: u8 = 0x03;
+/// Image (bonus 5), long form: the art.
+pub const IMAGE: u8 = 0x04;
+/// Said: fields time, pseudo, colour, text.
+pub const SAID: u8 = 0x81;
+/// Notice: a kind byte, then field pseudo.
+pub const NOTICE: u8 = 0x82;
+/// ID: 32 hex digits.
+pub const ID: u8 = 0x83;
+/// Error: the reason; the close follows.
+pub const ERROR: u8 = 0x84;
+/// Image relayed (bonus 5), long form: fields time, pseudo, colour, then the art.
+pub const IMAGE_RELAYED: u8 = 0x85;
+
+/// A client text's limit in bytes.
+pub const TEXT_LIMIT: usize = 4096;
+/// A client image's limit in bytes (bonus 5).
+pub const IMAGE_LIMIT: usize = 32768;
+/// A server frame's body limit; an image's is larger (the art and its three fields).
+const SERVER_LIMIT: usize = 16 * 1024;
+const SERVER_IMAGE_LIMIT: usize = 32768 + 256;
+
+/// One frame: its type and its body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Frame {
+    /// The type byte.
+    pub kind: u8,
+    /// The body, as many bytes as the header announced.
+    pub body: Vec<u8>,
+}
+
+/// Whether a type uses the long form (`None`: not a type of the protocol).
+fn long_form(kind: u8) -> Option<bool> {
+    match kind {
+        TEXT | HELLO | SAID | NOTICE | ID | ERROR => Some(false),
+        TEXT_LONG | IMAGE | IMAGE_RELAYED => Some(true),
+        _ => None,
+    }
+}
+
+/// The frame `kind` with `body`, in the form its type has (short for an unknown type).
+pub fn encode(kind: u8, body: &[u8]) -> Vec<u8> {
+    if long_form(kind) == Some(true) {
+        // The fewest length bytes that hold the length, at least one.
+        let len = (body.len() as u64).to_be_bytes();
+        let skip = len.iter().take(7).take_while(|b| **b == 0).count();
+        let mut out = vec![kind, (8 - skip) as u8];
+        out.extend_from_slice(&len[skip..]);
+        out.extend_from_slice(body);
+        out
+    } else {
+        let mut out = vec![kind];
+        out.extend_from_slice(&(body.len() as u16).to_be_bytes());
+        out.extend_from_slice(body);
+        out
+    }
+}
+
+/// A body made of fields: each a 2-byte big-endian length, then its bytes.
+pub fn fields(values: &[&str]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for v in values {
+        out.extend_from_slice(&(v.len() as u16).to_be_bytes());
+        out.extend_from_slice(v.as_bytes());
+    }
+    out
+}
+
+/// A hello frame; `id` empty for a new user.
+pub fn hello(pseudo: &str, id: &str) -> Vec<u8> {
+    encode(HELLO, &fields(&[pseudo, id]))
+}
+
+/// A text frame, short form.
+pub fn text(message: &str) -> Vec<u8> {
+    encode(TEXT, message.as_bytes())
+}
+
+/// What reading the start of a byte stream gives.
+#[derive(Debug)]
+pub enum Parsed {
+    /// A whole frame, and how many bytes it took.
+    Frame(Frame, usize),
+    /// Not enough bytes yet.
+    Need,
+    /// The bytes cannot be a frame of a server: why.
+    Bad(String),
+}
+
+/// Reads one server-to-client frame from the start of `buf`, its header checked against
+/// its type's limit before the body is waited for.
+pub fn parse(buf: &[u8]) -> Parsed {
+    let Some(&kind) = buf.first() else {
+        return Parsed::Need;
+    };
+    let Some(long) = long_form(kind).filter(|_| kind >= 0x80) else {
+        return Parsed::Bad(format!("type de trame inconnu : 0x{kind:02x}"));
+    };
+    let (len, header) = if long {
+        let Some(&n) = buf.get(1) else {
+            return Parsed::Need;
+        };
+        if !(1..=8).contains(&n) {
+            return Parsed::Bad(format!("longueur de longueur invalide : {n} (de 1 à 8)"));
+        }
+        let n = usize::from(n);
+        let Some(bytes) = buf.get(2..2 + n) else {
+            return Parsed::Need;
+        };
+        let len = bytes.iter().fold(0u64, |acc, b| (acc << 8) | u64::from(*b));
+        (len, 2 + n)
+    } else {
+        let Some(bytes) = buf.get(1..3) else {
+            return Parsed::Need;
+        };
+        (u64::from(u16::from_be_bytes([bytes[0], bytes[1]])), 3)
+    };
+    let limit = if kind == IMAGE_RELAYED {
+        SERVER_IMAGE_LIMIT
+    } else {
+        SERVER_LIMIT
+    };
+    if len > limit as u64 {
+        return Parsed::Bad(format!("trame trop longue : {len} octets (max {limit})"));
+    }
+    let end = header + len as usize;
+    match buf.get(header..end) {
+        Some(body) => Parsed::Frame(
+            Frame {
+                kind,
+                body: body.to_vec(),
+            },
+            end,
+        ),
+        None => Parsed::Need,
+    }
+}
+
+/// A server frame read for what it says.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    /// 0x81: a relayed message (empty time or colour: none).
+    Said {
+        time: String,
+        pseudo: String,
+        colour: String,
+        text: String,
+    },
+    /// 0x82: an announcement, its kind byte and pseudo.
+    Notice { kind: u8, pseudo: String },
+    /// 0x83: the newcomer's ID.
+    Id(String),
+    /// 0x84: a refusal's reason.
+    Error(String),
+    /// 0x85: a relayed picture.
+    Image {
+        time: String,
+        pseudo: String,
+        colour: String,
+        art: String,
+    },
+}
+
+/// Splits `body` into `n` fields and the bytes after them.
+fn take_fields(body: &[u8], n: usize) -> Result<(Vec<String>, &[u8]), String> {
+    let mut rest = body;
+    let mut out = Vec::with_capacity(n);
+    for _ in 0..n {
+        let Some((len, after)) = rest.split_first_chunk::<2>() else {
+            return Err("trame mal formée : champ plus long que la trame".into());
+        };
+        let len = usize::from(u16::from_be_bytes(*len));
+        let Some(value) = after.get(..len) else {
+            return Err("trame mal formée : champ plus long que la trame".into());
+        };
+        out.push(utf8(value)?);
+        rest = &after[len..];
+    }
+    Ok((out, rest))
+}
+
+fn utf8(bytes: &[u8]) -> Result<String, String> {
+    String::from_utf8(bytes.to_vec())
+        .map_err(|_| "texte invalide : ce n'est pas de l'UTF-8".to_string())
+}
+
+/// Reads a server frame's body; `Err` with what is wrong with it.
+pub fn event(frame: &Frame) -> Result<Event, String> {
+    let exact = |n| -> Result<Vec<String>, String> {
+        match take_fields(&frame.body, n)? {
+            (f, []) => Ok(f),
+            _ => Err("trame mal formée : octets en trop après le dernier champ".into()),
+        }
+    };
+    match frame.kind {
+        SAID => {
+            let [time, pseudo, colour, text] = <[String; 4]>::try_from(exact(4)?).unwrap();
+            Ok(Event::Said {
+                time,
+                pseudo,
+                colour,
+                text,
+            })
+        }
+        NOTICE => {
+            let Some((&kind, rest)) = frame.body.split_first() else {
+                return Err("trame mal formée : annonce vide".into());
+            };
+            let pseudo = match take_fields(rest, 1)? {
+                (mut f, []) => f.remove(0),
+                _ => return Err("trame mal formée : octets en trop après le dernier champ".into()),
+            };
+            Ok(Event::Notice { kind, pseudo })
+        }
+        ID => utf8(&frame.body).map(Event::Id),
+        ERROR => utf8(&frame.body).map(Event::Error),
+        IMAGE_RELAYED => {
+            let (f, art) = take_fields(&frame.body, 3)?;
+            let [time, pseudo, colour] = <[String; 3]>::try_from(f).unwrap();
+            Ok(Event::Image {
+                time,
+                pseudo,
+                colour,
+                art: utf8(art)?,
+            })
+        }
+        other => Err(format!("type de trame inconnu : 0x{other:02x}")),
+    }
+}
+
+/// The line of the bonus 1–3 protocol that means what `event` means: a said frame as
+/// `[HH:MM] ESC[<colour>m<pseudo>ESC[0m a dit : <text>` (each part of the dress only when
+/// its field is not empty), a notice as its announcement, an ID as `ID|<id>`, an error as
+/// `Erreur : <reason>`.
+pub fn as_line(event: &Event) -> String {
+    let dressed = |time: &str, pseudo: &str, colour: &str| {
+        let time = if time.is_empty() {
+            String::new()
+        } else {
+            format!("[{time}] ")
+        };
+        if colour.is_empty() {
+            format!("{time}{pseudo}")
+        } else {
+            format!("{time}\u{1b}[{colour}m{pseudo}\u{1b}[0m")
+        }
+    };
+    match event {
+        Event::Said {
+            time,
+            pseudo,
+            colour,
+            text,
+        } => format!(
+            "{}{}{text}",
+            dressed(time, pseudo, colour),
+            super::relay::SAID
+        ),
+        Event::Notice { kind, pseudo } => match kind {
+            1 => says::joined(pseudo),
+            2 => says::left(pseudo),
+            3 => says::back(pseudo),
+            4 => says::welcome_back(pseudo),
+            5 => says::CLOSING.to_string(),
+            k => format!("(annonce de genre inconnu {k} : {pseudo})"),
+        },
+        Event::Id(id) => says::id_line(id),
+        Event::Error(reason) => format!("Erreur : {reason}"),
+        Event::Image {
+            time,
+            pseudo,
+            colour,
+            art,
+        } => format!(
+            "{} a envoyé une image : {art}",
+            dressed(time, pseudo, colour)
+        ),
+    }
+}
+
+/// Bytes as PROTOCOL.md writes them: `03 00 09 …` (the first 24 bytes, then `…`).
+pub fn hex(bytes: &[u8]) -> String {
+    let mut out: Vec<String> = bytes.iter().take(24).map(|b| format!("{b:02x}")).collect();
+    if bytes.len() > 24 {
+        out.push("…".into());
+    }
+    out.join(" ")
+}
+
+/// A frame shown in a failure's reason: its meaning when it has one, else its bytes.
+pub fn describe(frame: &Frame) -> String {
+    match event(frame) {
+        Ok(e) => format!("{e:?}"),
+        Err(why) => format!(
+            "an unreadable frame 0x{:02x} of {} bytes ({why})",
+            frame.kind,
+            frame.body.len()
+        ),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The examples of PROTOCOL.md, read by this independent codec.
+    #[test]
+    fn protocol_md_examples() {
+        assert_eq!(
+            hello("alice", ""),
+            [0x03, 0, 9, 0, 5, b'a', b'l', b'i', b'c', b'e', 0, 0]
+        );
+        assert_eq!(text("ça va")[..3], [0x01, 0, 6]);
+        assert_eq!(encode(IMAGE, &[b'x'; 0x14])[..3], [0x04, 1, 0x14]);
+        let said = [
+            0x81, 0x00, 0x19, 0x00, 0x05, 0x30, 0x39, 0x3a, 0x30, 0x35, 0x00, 0x05, 0x61, 0x6c,
+            0x69, 0x63, 0x65, 0x00, 0x02, 0x33, 0x31, 0x00, 0x05, 0x73, 0x61, 0x6c, 0x75, 0x74,
+        ];
+        let Parsed::Frame(f, 28) = parse(&said) else {
+            panic!()
+        };
+        assert_eq!(
+            as_line(&event(&f).unwrap()),
+            "[09:05] \u{1b}[31malice\u{1b}[0m a dit : salut"
+        );
+        assert!(matches!(parse(&said[..10]), Parsed::Need));
+        let notice = [0x82, 0x00, 0x03, 0x05, 0x00, 0x00];
+        let Parsed::Frame(f, 6) = parse(&notice) else {
+            panic!()
+        };
+        assert_eq!(as_line(&event(&f).unwrap()), says::CLOSING);
+        assert!(matches!(parse(&[0x05, 0, 0]), Parsed::Bad(_)));
+    }
+}
