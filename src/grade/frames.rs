@@ -107,10 +107,28 @@ pub enum Parsed {
 /// Reads one server-to-client frame from the start of `buf`, its header checked against
 /// its type's limit before the body is waited for.
 pub fn parse(buf: &[u8]) -> Parsed {
+    parse_with(buf, |kind| match kind {
+        IMAGE_RELAYED => Some(SERVER_IMAGE_LIMIT),
+        SAID | NOTICE | ID | ERROR => Some(SERVER_LIMIT),
+        _ => None,
+    })
+}
+
+/// Reads one client-to-server frame from the start of `buf` (the fake server's side).
+pub fn parse_client(buf: &[u8]) -> Parsed {
+    parse_with(buf, |kind| match kind {
+        TEXT | TEXT_LONG => Some(TEXT_LIMIT),
+        HELLO => Some(256),
+        IMAGE => Some(IMAGE_LIMIT),
+        _ => None,
+    })
+}
+
+fn parse_with(buf: &[u8], limit_of: impl Fn(u8) -> Option<usize>) -> Parsed {
     let Some(&kind) = buf.first() else {
         return Parsed::Need;
     };
-    let Some(long) = long_form(kind).filter(|_| kind >= 0x80) else {
+    let (Some(long), Some(limit)) = (long_form(kind), limit_of(kind)) else {
         return Parsed::Bad(format!("type de trame inconnu : 0x{kind:02x}"));
     };
     let (len, header) = if long {
@@ -131,11 +149,6 @@ pub fn parse(buf: &[u8]) -> Parsed {
             return Parsed::Need;
         };
         (u64::from(u16::from_be_bytes([bytes[0], bytes[1]])), 3)
-    };
-    let limit = if kind == IMAGE_RELAYED {
-        SERVER_IMAGE_LIMIT
-    } else {
-        SERVER_LIMIT
     };
     if len > limit as u64 {
         return Parsed::Bad(format!("trame trop longue : {len} octets (max {limit})"));
@@ -293,6 +306,63 @@ pub fn as_line(event: &Event) -> String {
             dressed(time, pseudo, colour)
         ),
     }
+}
+
+/// The line of the bonus 1–3 protocol that means what a client's frame means: a hello as
+/// `Hello|<pseudo>` (`|<id>` after it when the ID field is not empty), a text as itself; an
+/// image as `(image) <art>`. `Err` with what is wrong with the frame.
+pub fn client_line(frame: &Frame) -> Result<String, String> {
+    match frame.kind {
+        HELLO => match take_fields(&frame.body, 2)? {
+            (f, []) if f[1].is_empty() => Ok(says::hello(&f[0])),
+            (f, []) => Ok(says::hello_back(&f[0], &f[1])),
+            _ => Err("trame mal formée : octets en trop après le dernier champ".into()),
+        },
+        TEXT | TEXT_LONG => utf8(&frame.body),
+        IMAGE => utf8(&frame.body).map(|art| format!("(image) {art}")),
+        other => Err(format!("type de trame inconnu : 0x{other:02x}")),
+    }
+}
+
+/// The server frame that means what a line of the bonus 1–3 protocol means (the inverse of
+/// [`as_line`]); `None` for a line no frame means.
+pub fn server_frame_for(line: &str) -> Option<Vec<u8>> {
+    let notice =
+        |kind: u8, pseudo: &str| encode(NOTICE, &[&[kind][..], &fields(&[pseudo])].concat());
+    let between = |prefix: &str, suffix: &str| {
+        line.strip_prefix(prefix)
+            .and_then(|r| r.strip_suffix(suffix))
+            .map(str::to_string)
+    };
+    if line == says::CLOSING {
+        return Some(notice(5, ""));
+    }
+    if let Some(p) = between("Annonce : ", " a rejoint la chatroom") {
+        return Some(notice(1, &p));
+    }
+    if let Some(p) = between("Annonce : ", " a quitté la chatroom") {
+        return Some(notice(2, &p));
+    }
+    if let Some(p) = between("Annonce : ", " est de retour !") {
+        return Some(notice(3, &p));
+    }
+    if let Some(p) = between("Welcome back ", " !") {
+        return Some(notice(4, &p));
+    }
+    if let Some(id) = line.strip_prefix("ID|") {
+        return Some(encode(ID, id.as_bytes()));
+    }
+    if let Some(reason) = line.strip_prefix("Erreur : ") {
+        return Some(encode(ERROR, reason.as_bytes()));
+    }
+    let r = super::relay::parse(line, true)?;
+    let body = fields(&[
+        r.time.unwrap_or(""),
+        r.pseudo,
+        r.colour.unwrap_or(""),
+        r.text,
+    ]);
+    Some(encode(SAID, &body))
 }
 
 /// Bytes as PROTOCOL.md writes them: `03 00 09 …` (the first 24 bytes, then `…`).
