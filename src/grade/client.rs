@@ -320,7 +320,7 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
                 "bonus_5.client_missing_image",
                 stage,
                 Robust,
-                "`/img <a missing file>` sends nothing (the next frame is the next line typed) and prints an error naming the file",
+                "`/img <a missing file>` and `/img <a text file named .png>` send nothing (the next frame is the next line typed) and print errors naming the files",
                 binary::missing_image
             ),
         ],

@@ -361,10 +361,18 @@ pub(super) async fn notices_and_ids(t: &ServerTarget) -> CheckResult {
         }
     };
     let mut bob = join(&server, "bob").await?;
-    while !matches!(
-        next_event(&mut alice, "bob's join").await?,
-        Event::Notice { kind: 1, .. }
-    ) {}
+    // Her own join notice may come first; then bob's, the sign he is in.
+    loop {
+        match next_event(&mut alice, "bob's join").await? {
+            Event::Notice { kind: 1, pseudo } if pseudo == "bob" => break,
+            Event::Notice { kind: 1, .. } => {}
+            other => {
+                return fail(format!(
+                    "bob's join: expected a notice frame of kind 1 for \"bob\" got {other:?}"
+                ));
+            }
+        }
+    }
     alice.quit().await;
     match next_event(&mut bob, "alice's leave").await? {
         Event::Notice { kind: 2, pseudo } if pseudo == "alice" => {}

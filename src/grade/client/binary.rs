@@ -196,28 +196,34 @@ pub(super) async fn sends_image(target: &ClientTarget) -> CheckResult {
 pub(super) async fn missing_image(target: &ClientTarget) -> CheckResult {
     let dir = tempfile::Builder::new().prefix("grade-img-").tempdir()?;
     let missing = dir.path().join("absente.png");
+    // Text under a picture's name: only decoding can tell.
+    let fake = dir.path().join("faux.png");
+    std::fs::write(&fake, "pas une image\n")?;
     let server = FakeServer::start(target.wire).await?;
     let (mut client, mut peer, _) = join(target, &server).await?;
-    client
-        .type_line(&format!("/img {}", missing.display()))
-        .await?;
+    for path in [&missing, &fake] {
+        client
+            .type_line(&format!("/img {}", path.display()))
+            .await?;
+    }
     client.type_line("après").await?;
-    // The next frame is the line typed after it: nothing was sent for the missing file.
+    // The next frame is the line typed after them: nothing was sent for either file.
     let got = peer.recv_frame("the text frame of \"après\"").await?;
     same_frame(
-        "after `/img <a missing file>`",
+        "after `/img <a missing file>` and `/img <a text file named .png>`",
         &frames::text("après"),
         &got,
     )?;
     let output = client.stop().await;
-    let said = output.lines.iter().any(|l| l.contains("absente.png"))
-        || output.stderr.contains("absente.png");
-    if !said {
-        return fail(format!(
-            "after `/img <a missing file>`: expected an error naming the file got {}; stderr {}",
-            super::program::describe_lines(&output.lines),
-            show(&output.stderr)
-        ));
+    for name in ["absente.png", "faux.png"] {
+        let said = output.lines.iter().any(|l| l.contains(name)) || output.stderr.contains(name);
+        if !said {
+            return fail(format!(
+                "after `/img {name}`: expected an error naming the file got {}; stderr {}",
+                super::program::describe_lines(&output.lines),
+                show(&output.stderr)
+            ));
+        }
     }
     Ok(())
 }
