@@ -224,6 +224,15 @@ pub(super) fn catalogue() -> Vec<Check<ServerTarget>> {
             binary::notices_and_ids
         ),
         check!(
+            "bonus_4.image_refused",
+            "bonus_4",
+            Robust,
+            "an image frame (0x04) is answered with the error frame `ce serveur n'accepte pas les images`, the connection kept: the sender's next message is relayed",
+            binary::image_refused,
+            // Bonus 5 relays pictures (`bonus_5.image_relayed`).
+            retired_by = "bonus_5"
+        ),
+        check!(
             "bonus_5.image_relayed",
             "bonus_5",
             Course,

@@ -399,3 +399,31 @@ pub(super) async fn notices_and_ids(t: &ServerTarget) -> CheckResult {
         )),
     }
 }
+
+pub(super) async fn image_refused(t: &ServerTarget) -> CheckResult {
+    let server = t.start().await?;
+    let (mut alice, mut bob) = alice_and_bob(&server).await?;
+    let cat = frames::encode(frames::IMAGE, b"( o.o )");
+    alice.send_raw(&cat).await?;
+    let reason = "ce serveur n'accepte pas les images";
+    match next_but_notices(&mut alice, "alice after an image frame").await? {
+        Event::Error(got) if got == reason => {}
+        other => {
+            return fail(format!(
+                "after the image frame {}: expected an error frame {} got {other:?}",
+                frames::hex(&cat),
+                show(reason)
+            ));
+        }
+    }
+    // Refused, not a broken frame: the connection stays, and nothing reached bob.
+    alice.send_raw(&frames::text("tant pis")).await?;
+    expect_said(
+        &mut bob,
+        "alice's message after her refused picture",
+        "alice",
+        "tant pis",
+    )
+    .await
+    .map(|_| ())
+}
