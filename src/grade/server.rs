@@ -444,6 +444,22 @@ impl RunningServer {
     }
 }
 
+/// What reading one frame gave ([`TestClient::read_frame`]).
+#[derive(Debug)]
+pub enum FrameRead {
+    /// A whole frame.
+    Frame(Frame),
+    /// The server closed the connection.
+    Closed,
+    /// Nothing came within the time given.
+    Quiet,
+    /// The server sent bytes that are no frame: why (nothing more is read).
+    Unreadable(String),
+}
+
+/// How [`TestClient::next_frame`]'s timeout begins.
+const NOTHING_WITHIN: &str = "nothing within";
+
 /// A client the checks script.
 pub struct TestClient {
     /// The client's own address, as the server sees it on loopback.
@@ -525,7 +541,7 @@ impl TestClient {
     /// frame (split at the first `|` after the pseudo), any other message a text frame; a
     /// frame received is returned by [`recv_within`](Self::recv_within) as the line that
     /// means the same ([`frames::as_line`]). The frames themselves are read with
-    /// [`recv_frame_within`](Self::recv_frame_within).
+    /// [`read_frame`](Self::read_frame).
     pub fn speak_frames(&mut self) {
         // Nothing was read yet: the line reader holds no byte that would be lost.
         if let Inbox::Lines(r) = std::mem::replace(&mut self.reader, Inbox::Gone) {
@@ -539,14 +555,15 @@ impl TestClient {
         self.frames.is_some()
     }
 
-    /// The next frame; `Ok(None)` when the server closed the connection (or sent bytes
-    /// that are no frame: then the reason is the message of [`recv_within`]), `Err` on
-    /// timeout. A frame-speaking client only.
-    pub async fn recv_frame_within(&mut self, limit: Duration) -> Result<Option<Frame>, Failure> {
-        match self.next_frame(limit).await? {
-            Ok(frame) => Ok(frame),
-            Err(why) => fail(format!("the server sent bytes that are no frame: {why}")),
-        }
+    /// The next frame, within `limit`. A frame-speaking client only (else a failure).
+    pub async fn read_frame(&mut self, limit: Duration) -> Result<FrameRead, Failure> {
+        Ok(match self.next_frame(limit).await {
+            Ok(Ok(Some(frame))) => FrameRead::Frame(frame),
+            Ok(Ok(None)) => FrameRead::Closed,
+            Ok(Err(why)) => FrameRead::Unreadable(why),
+            Err(Failure::Fail(why)) if why.starts_with(NOTHING_WITHIN) => FrameRead::Quiet,
+            Err(other) => return Err(other),
+        })
     }
 
     /// The next frame, or why the bytes are none.
@@ -581,7 +598,7 @@ impl TestClient {
                 tokio::time::timeout_at(deadline, tokio::io::AsyncReadExt::read(read, &mut chunk))
                     .await
                     .map_err(|_| {
-                        Failure::Fail(format!("nothing within {} ms", limit.as_millis()))
+                        Failure::Fail(format!("{NOTHING_WITHIN} {} ms", limit.as_millis()))
                     })?;
             match n {
                 Ok(0) | Err(_) => return Ok(Ok(None)),

@@ -14,25 +14,25 @@ use crate::grade::chat::join;
 use crate::grade::frames::{self, Event, Frame};
 use crate::grade::patience::{patient, secs};
 use crate::grade::relay::{is_colour_only, is_hh_mm};
-use crate::grade::server::{PATIENCE, QUIET, RunningServer, ServerTarget, TestClient};
+use crate::grade::server::{FrameRead, PATIENCE, QUIET, RunningServer, ServerTarget, TestClient};
 use crate::grade::{CheckResult, Failure, fail, show};
 
 /// The next frame and what it says, or a failure naming `what` was awaited.
 pub(super) async fn next_event(c: &mut TestClient, what: &str) -> Result<Event, Failure> {
-    match c.recv_frame_within(patient(PATIENCE)).await {
-        Ok(Some(frame)) => frames::event(&frame).or_else(|why| {
+    match c.read_frame(patient(PATIENCE)).await? {
+        FrameRead::Frame(frame) => frames::event(&frame).or_else(|why| {
             fail(format!(
                 "{what}: expected a frame got {} ({why})",
                 frames::describe(&frame)
             ))
         }),
-        Ok(None) => fail(format!(
+        FrameRead::Closed => fail(format!(
             "{what}: expected a frame got the connection closed"
         )),
-        Err(Failure::Fail(why)) if why.starts_with("the server sent") => {
-            fail(format!("{what}: {why}"))
-        }
-        Err(_) => fail(format!(
+        FrameRead::Unreadable(why) => fail(format!(
+            "{what}: expected a frame got bytes that are no frame ({why})"
+        )),
+        FrameRead::Quiet => fail(format!(
             "{what}: expected a frame got nothing within {} s",
             secs(patient(PATIENCE))
         )),
@@ -51,16 +51,18 @@ pub(super) async fn next_but_notices(c: &mut TestClient, what: &str) -> Result<E
 
 /// Expects no frame for a short while, and the connection open.
 pub(super) async fn expect_no_frame(c: &mut TestClient, what: &str) -> CheckResult {
-    match c.recv_frame_within(patient(QUIET)).await {
-        Err(Failure::Fail(why)) if why.starts_with("nothing within") => Ok(()),
-        Ok(Some(f)) => fail(format!(
+    match c.read_frame(patient(QUIET)).await? {
+        FrameRead::Quiet => Ok(()),
+        FrameRead::Frame(f) => fail(format!(
             "{what}: expected nothing got {}",
             frames::describe(&f)
         )),
-        Ok(None) => fail(format!(
+        FrameRead::Closed => fail(format!(
             "{what}: expected nothing got the connection closed"
         )),
-        Err(e) => Err(e),
+        FrameRead::Unreadable(why) => fail(format!(
+            "{what}: expected nothing got bytes that are no frame ({why})"
+        )),
     }
 }
 
@@ -116,15 +118,20 @@ pub(super) async fn join_notice(t: &ServerTarget) -> CheckResult {
         kind: frames::NOTICE,
         body: [&[1u8][..], &frames::fields(&["bob"])].concat(),
     };
-    match alice.recv_frame_within(patient(PATIENCE)).await {
-        Ok(Some(got)) if got == want => Ok(()),
-        Ok(Some(got)) => fail(format!(
+    match alice.read_frame(patient(PATIENCE)).await? {
+        FrameRead::Frame(got) if got == want => Ok(()),
+        FrameRead::Frame(got) => fail(format!(
             "bob's join to alice: expected {} got {}",
             frames::hex(&frames::encode(want.kind, &want.body)),
             frames::hex(&frames::encode(got.kind, &got.body))
         )),
-        Ok(None) => fail("bob's join to alice: expected a notice frame got the connection closed"),
-        Err(_) => fail(format!(
+        FrameRead::Closed => {
+            fail("bob's join to alice: expected a notice frame got the connection closed")
+        }
+        FrameRead::Unreadable(why) => fail(format!(
+            "bob's join to alice: expected a notice frame got bytes that are no frame ({why})"
+        )),
+        FrameRead::Quiet => fail(format!(
             "bob's join to alice: expected a notice frame (82 00 06 01 00 03 62 6f 62) got nothing within {} s",
             secs(patient(PATIENCE))
         )),
@@ -251,13 +258,16 @@ async fn expect_refusal(c: &mut TestClient, what: &str, reason: Option<&str>) ->
             other => return fail(format!("{what}: expected {wanted} got {other:?}")),
         }
     }
-    match c.recv_frame_within(patient(PATIENCE)).await {
-        Ok(None) => Ok(()),
-        Ok(Some(f)) => fail(format!(
+    match c.read_frame(patient(PATIENCE)).await? {
+        FrameRead::Closed => Ok(()),
+        FrameRead::Frame(f) => fail(format!(
             "{what}: expected the close after the error frame got {}",
             frames::describe(&f)
         )),
-        Err(_) => fail(format!(
+        FrameRead::Unreadable(why) => fail(format!(
+            "{what}: expected the close after the error frame got bytes that are no frame ({why})"
+        )),
+        FrameRead::Quiet => fail(format!(
             "{what}: expected the close after the error frame got the connection open for {} s",
             secs(patient(PATIENCE))
         )),

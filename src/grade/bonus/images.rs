@@ -10,7 +10,7 @@ use super::binary::{alice_and_bob, expect_no_frame, expect_said, next_but_notice
 use super::cosmetic::times_between;
 use crate::grade::frames::{self, Event};
 use crate::grade::patience::{patient, secs};
-use crate::grade::server::{PATIENCE, ServerTarget, TestClient};
+use crate::grade::server::{FrameRead, PATIENCE, ServerTarget, TestClient};
 use crate::grade::{CheckResult, Failure, fail, show};
 
 /// PROTOCOL.md's cat.
@@ -97,21 +97,26 @@ pub(super) async fn image_limit(t: &ServerTarget) -> CheckResult {
     let over = format!("{art}#");
     alice.send_frame(frames::IMAGE, over.as_bytes()).await?;
     loop {
-        match alice.recv_frame_within(patient(PATIENCE)).await {
-            Ok(Some(f)) if f.kind == frames::ERROR => break,
-            Ok(Some(f)) if f.kind == frames::NOTICE => {}
-            Ok(Some(f)) => {
+        match alice.read_frame(patient(PATIENCE)).await? {
+            FrameRead::Frame(f) if f.kind == frames::ERROR => break,
+            FrameRead::Frame(f) if f.kind == frames::NOTICE => {}
+            FrameRead::Frame(f) => {
                 return fail(format!(
                     "a picture of 32769 bytes: expected an error frame (0x84) got {}",
                     frames::describe(&f)
                 ));
             }
-            Ok(None) => {
+            FrameRead::Closed => {
                 return fail(
                     "a picture of 32769 bytes: expected an error frame (0x84) got the connection closed",
                 );
             }
-            Err(_) => {
+            FrameRead::Unreadable(why) => {
+                return fail(format!(
+                    "a picture of 32769 bytes: expected an error frame (0x84) got bytes that are no frame ({why})"
+                ));
+            }
+            FrameRead::Quiet => {
                 return fail(format!(
                     "a picture of 32769 bytes: expected an error frame (0x84) got nothing within {} s",
                     secs(patient(PATIENCE))
