@@ -437,3 +437,22 @@ pub(super) async fn image_refused(t: &ServerTarget) -> CheckResult {
     .await
     .map(|_| ())
 }
+
+#[cfg(test)]
+mod tests {
+    /// The hostile frames are PROTOCOL.md's error examples of client frames, with their
+    /// reasons, but the one that needs the stream to end (`bonus_4.eof_mid_frame`'s).
+    #[test]
+    fn hostile_frames_are_the_documented_ones() {
+        let documented: Vec<(Vec<u8>, String)> = crate::grade::frames::doc_examples()
+            .into_iter()
+            .filter(|(kind, _, why)| kind == "c2s error" && !why.starts_with("connexion coupée"))
+            .map(|(_, bytes, why)| (bytes, why))
+            .collect();
+        let ours: Vec<(Vec<u8>, String)> = super::HOSTILE
+            .iter()
+            .map(|(b, r)| (b.to_vec(), r.to_string()))
+            .collect();
+        assert_eq!(ours, documented);
+    }
+}
