@@ -10,7 +10,7 @@ use super::binary::{alice_and_bob, expect_no_frame, expect_said, next_but_notice
 use super::cosmetic::times_between;
 use crate::grade::frames::{self, Event};
 use crate::grade::patience::{patient, secs};
-use crate::grade::server::{FrameRead, PATIENCE, ServerTarget, TestClient};
+use crate::grade::server::{FrameRead, PATIENCE, QUIET, ServerTarget, TestClient};
 use crate::grade::{CheckResult, Failure, fail, show};
 
 /// PROTOCOL.md's cat.
@@ -55,7 +55,15 @@ pub(super) async fn image_relayed(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let (mut alice, mut bob) = alice_and_bob(&server).await?;
     alice.send_frame(frames::IMAGE, CAT.as_bytes()).await?;
-    expect_image(&mut bob, "alice's picture to bob", "alice", CAT).await?;
+    if let Err(Failure::Fail(why)) =
+        expect_image(&mut bob, "alice's picture to bob", "alice", CAT).await
+    {
+        // What the sender got instead tells why (a bonus 4 server's refusal).
+        return match alice.read_frame(patient(QUIET)).await? {
+            FrameRead::Frame(f) => fail(format!("{why}; alice received {}", frames::describe(&f))),
+            _ => fail(why),
+        };
+    }
     expect_no_frame(&mut alice, "the sender").await
 }
 
