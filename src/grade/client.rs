@@ -275,7 +275,7 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
                 "bonus_4.client_text_frames",
                 stage,
                 Course,
-                "each line typed is one text frame (`01`) whose length counts bytes (`ça coûte 5 € !` is 17)",
+                "each line typed is one text frame (`01`, or the long form `02`) whose length counts bytes (`ça coûte 5 € !` is 17)",
                 binary::text_frames
             ),
             check!(

@@ -59,11 +59,16 @@ pub(super) async fn text_frames(target: &ClientTarget) -> CheckResult {
         let got = peer
             .recv_frame(&format!("the text frame of {}", show(text)))
             .await?;
-        same_frame(
-            &format!("the line {} typed", show(text)),
-            &frames::text(text),
-            &got,
-        )?;
+        // Either form: PROTOCOL.md's client sends the short one while it fits, but the
+        // course names type 2, and a body that reads back whole has its length in bytes.
+        let long = got.kind == frames::TEXT_LONG && got.body == text.as_bytes();
+        if !long {
+            same_frame(
+                &format!("the line {} typed", show(text)),
+                &frames::text(text),
+                &got,
+            )?;
+        }
     }
     Ok(())
 }
