@@ -7,6 +7,7 @@
 //! grade server ii_6 -- python3 server.py --port {port}  # start it per check, grade, stop it
 //! grade client ii_6 --wire tp -- python3 client.py      # play the server to a client
 //! grade server bonus_2_logs -- ./server --port {port} --log-file {log}   # a bonus stage
+//! grade server bonus_4 -- python3 server.py --port {port}   # frames (bonus 4 and 5)
 //! grade part1 web_async_multiple -- python3 web_async_multiple.py {urls_file}
 //! grade class submissions/manifest.txt --out reports/    # a whole class, one table
 //! ```
@@ -102,7 +103,8 @@ enum Command {
 #[derive(Args)]
 struct Common {
     /// How the program frames chat messages: `lines`, or `tp` for the Python course's
-    /// convention (each write is one message).
+    /// convention (each write is one message). Ignored from bonus_4 on: those stages speak
+    /// PROTOCOL.md's binary frames.
     #[arg(long, value_enum, default_value_t = Wire::Lines)]
     wire: Wire,
     /// Seconds one check may take before it fails.

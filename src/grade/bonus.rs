@@ -9,16 +9,21 @@
 //! - [`ids`]: bonus 2, a returning user recognised by the ID it was given;
 //! - [`logs`]: bonus 2, the log file, whose path the command takes as `{log}`;
 //! - [`config`]: bonus 3, a config file (`{config}`) under the command line, and the
-//!   course's exit codes.
+//!   course's exit codes;
+//! - [`binary`]: bonus 4, the same chat over frames (the earlier checks keep running there,
+//!   each message carried by its frame: see `TestClient::speak_frames`);
+//! - [`images`]: bonus 5, ASCII-art pictures in image frames.
 //!
 //! The `course` tier accepts every reasonable reading of the course's text (a time anywhere
 //! in the relay, colours however applied, `Welcome back` within any line, a log line
 //! however worded as long as it says who and what); the `robust` tier holds the exact
 //! shapes this project's contract chose.
 
+mod binary;
 pub(crate) mod config;
 mod cosmetic;
 mod ids;
+mod images;
 pub(crate) mod logs;
 
 use super::Check;
@@ -46,7 +51,9 @@ pub(super) fn catalogue() -> Vec<Check<ServerTarget>> {
             "bonus_1",
             Robust,
             "a relay is exactly `[HH:MM] ESC[<colour>m<pseudo>ESC[0m a dit : <msg>`, a colour-only SGR, nothing else escaped; announcements carry no time",
-            cosmetic::exact_shape
+            cosmetic::exact_shape,
+            // From bonus 4 on the dress is fields, not escapes: `bonus_4.said_fields`.
+            retired_by = "bonus_4"
         ),
         check!(
             "bonus_1.twelve_colours",
@@ -152,6 +159,99 @@ pub(super) fn catalogue() -> Vec<Check<ServerTarget>> {
             Robust,
             "an unknown key in the config file exits 1 with an error naming FILE:LINE",
             config::unknown_key
+        ),
+        check!(
+            "bonus_4.join_notice",
+            "bonus_4",
+            Course,
+            "a hello frame (0x03) makes the others receive the notice frame `82 00 06 01 00 03 62 6f 62` (joined, the pseudo)",
+            binary::join_notice
+        ),
+        check!(
+            "bonus_4.said_frame",
+            "bonus_4",
+            Course,
+            "a text frame (0x01) reaches the others as a said frame (0x81) with the sender's pseudo and the text, not the sender",
+            binary::said_frame
+        ),
+        check!(
+            "bonus_4.long_form_text",
+            "bonus_4",
+            Course,
+            "a text frame in the long form (0x02, with a 1-byte and an 8-byte length) is relayed like a short one",
+            binary::long_form_text
+        ),
+        check!(
+            "bonus_4.byte_lengths",
+            "bonus_4",
+            Course,
+            "lengths count bytes: a message with `ç`, `û` and `€` is relayed whole, and the next one too",
+            binary::byte_lengths
+        ),
+        check!(
+            "bonus_4.said_fields",
+            "bonus_4",
+            Robust,
+            "a said frame's time field is the local time `HH:MM` (±1 min) and its colour field SGR colour parameters",
+            binary::said_fields
+        ),
+        check!(
+            "bonus_4.hostile_headers",
+            "bonus_4",
+            Robust,
+            "each bad frame of PROTOCOL.md's error section gets an error frame (0x84) with its exact reason, then the close, while two clients keep chatting",
+            binary::hostile_headers
+        ),
+        check!(
+            "bonus_4.over_limit_not_awaited",
+            "bonus_4",
+            Robust,
+            "a lone header announcing a terabyte is answered with an error frame and the close at once, the body not awaited",
+            binary::over_limit_not_awaited
+        ),
+        check!(
+            "bonus_4.eof_mid_frame",
+            "bonus_4",
+            Robust,
+            "a client whose stream ends in the middle of a frame is announced as a leave (notice kind 2), and the others keep chatting",
+            binary::eof_mid_frame
+        ),
+        check!(
+            "bonus_4.notices_and_ids",
+            "bonus_4",
+            Robust,
+            "the ID comes as an ID frame (0x83, 32 hex digits) first; leave, welcome back and return are notice frames of kinds 2, 4 and 3",
+            binary::notices_and_ids
+        ),
+        check!(
+            "bonus_4.image_refused",
+            "bonus_4",
+            Robust,
+            "an image frame (0x04) is answered with the error frame `ce serveur n'accepte pas les images`, the connection kept: the sender's next message is relayed",
+            binary::image_refused,
+            // Bonus 5 relays pictures (`bonus_5.image_relayed`).
+            retired_by = "bonus_5"
+        ),
+        check!(
+            "bonus_5.image_relayed",
+            "bonus_5",
+            Course,
+            "an image frame (0x04) reaches the others as an image frame (0x85) from the sender with the art unchanged, not the sender",
+            images::image_relayed
+        ),
+        check!(
+            "bonus_5.image_fields",
+            "bonus_5",
+            Robust,
+            "a relayed picture carries the local time `HH:MM` and the sender's colour (that of its said frames)",
+            images::image_fields
+        ),
+        check!(
+            "bonus_5.image_limit",
+            "bonus_5",
+            Robust,
+            "a picture of 32768 bytes is relayed whole; one of 32769 is answered with an error frame",
+            images::image_limit
         ),
     ]
 }

@@ -1,4 +1,4 @@
-//! The chat client checks (Part II and bonuses 1 to 3), written against any client
+//! The chat client checks (Part II and bonuses 1 to 5), written against any client
 //! command: this project's `chat_client_ii_6` or a student's `python3 client.py`.
 //!
 //! Each check starts its own scripted fake server (a `TcpListener` on `127.0.0.1:0`), runs
@@ -20,6 +20,7 @@
 //! With `tty` set the client runs under a pseudo-terminal instead of pipes, the way a person
 //! runs it (line editor, echo, escape sequences, which are stripped before comparing).
 
+mod binary;
 mod bonus;
 mod fake_server;
 mod ii_2;
@@ -85,6 +86,8 @@ pub const STAGES: &[&str] = &[
     "bonus_2_ids",
     "bonus_2_logs",
     "bonus_3",
+    "bonus_4",
+    "bonus_5",
 ];
 
 /// From ii_5 on, each client is the previous one plus its stage's topic.
@@ -258,6 +261,67 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
                 Course,
                 "PSEUDO in the config file is the pseudo of `Hello|…`, and `{pseudo}` on the command line wins over it",
                 bonus::pseudo_from_file
+            ),
+        ],
+        "bonus_4" => vec![
+            check!(
+                "bonus_4.client_hello_frame",
+                stage,
+                Course,
+                "its first bytes are a hello frame: `03`, the body's length, field pseudo, an empty ID field (a first run)",
+                binary::hello_frame
+            ),
+            check!(
+                "bonus_4.client_text_frames",
+                stage,
+                Course,
+                "each line typed is one text frame (`01`, or the long form `02`) whose length counts bytes (`ça coûte 5 € !` is 17)",
+                binary::text_frames
+            ),
+            check!(
+                "bonus_4.client_renders_frames",
+                stage,
+                Course,
+                "a said frame is shown `[12:34] bob a dit : coucou alice` and notices as the French announcements",
+                binary::renders_frames
+            ),
+            check!(
+                "bonus_4.client_error_frame",
+                stage,
+                Robust,
+                "an error frame (`84`) then the close: its reason is shown and the client exits within 2 s",
+                binary::error_frame
+            ),
+            check!(
+                "bonus_4.client_bad_frame",
+                stage,
+                Robust,
+                "a frame that cannot be read (`82 00 03 09 00 00`, a notice of kind 9), the connection left open: the client shows the reason (`… genre d'annonce inconnu`) and exits within 2 s",
+                binary::bad_frame
+            ),
+        ],
+        "bonus_5" => vec![
+            check!(
+                "bonus_5.client_sends_image",
+                stage,
+                Course,
+                "`/img <PNG>` sends an image frame (`04`) whose art is 64 characters wide and keeps the proportions (a 128 x 64 picture: 16 ±2 lines)",
+                binary::sends_image
+            ),
+            check!(
+                "bonus_5.client_shows_image",
+                stage,
+                Course,
+                "an image frame (`85`) from the server is shown under `… bob a envoyé une image :`, its lines after it",
+                binary::shows_image,
+                holds_before = "the bonus 4 client reads frames with the same decoder, which knows 0x85, and shows pictures already: the check guards bonus 5 clients that would not"
+            ),
+            check!(
+                "bonus_5.client_missing_image",
+                stage,
+                Robust,
+                "`/img <a missing file>` and `/img <a text file named .png>` send nothing (the next frame is the next line typed) and print errors naming the files",
+                binary::missing_image
             ),
         ],
         _ => Vec::new(),

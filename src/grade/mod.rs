@@ -32,6 +32,7 @@ pub mod chat;
 pub mod class;
 pub mod client;
 pub mod fixture;
+pub mod frames;
 pub mod part1;
 pub mod patience;
 pub mod process;

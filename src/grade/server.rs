@@ -15,6 +15,7 @@
 
 mod listening;
 
+use super::frames::{self, Frame, Parsed};
 use super::process::{self, Running, TimedLine};
 use super::{Failure, fail, show};
 use crate::chat::wire::{self, Incoming, MessageReader, Wire};
@@ -62,18 +63,24 @@ pub struct ServerTarget {
     pub styled: bool,
     /// A newcomer receives `ID|<id>` (bonus 2 ids on): joining takes it.
     pub ids: bool,
+    /// It speaks bonus 4's frames instead of lines (bonus 4 on): see [`TestClient`].
+    pub frames: bool,
 }
 
 impl ServerTarget {
     /// A server graded as a server of `stage`.
     pub fn new(source: ServerSource, wire: Wire, stage: &str) -> ServerTarget {
         let from = |first: &str| super::at_or_after(stage, first);
+        // Frames delimit themselves: `--wire` means nothing to a binary server, whose
+        // checks take the paths of `lines` (floods allowed, no splitting of reads).
+        let wire = if from("bonus_4") { Wire::Lines } else { wire };
         ServerTarget {
             source,
             wire,
             pseudos: from("ii_5"),
             styled: from("bonus_1"),
             ids: from("bonus_2_ids"),
+            frames: from("bonus_4"),
         }
     }
 }
@@ -90,6 +97,8 @@ pub struct RunningServer {
     pub styled: bool,
     /// Newcomers receive `ID|<id>` (see [`ServerTarget::ids`]).
     pub ids: bool,
+    /// It speaks frames (see [`ServerTarget::frames`]).
+    pub frames: bool,
     /// The log file `{log}` named, when the command has it (bonus 2 logs).
     pub log: Option<PathBuf>,
     /// The first line it printed, if it printed one before it was found listening.
@@ -193,6 +202,7 @@ impl ServerTarget {
                     pseudos: self.pseudos,
                     styled: self.styled,
                     ids: self.ids,
+                    frames: self.frames,
                     log: None,
                     process: None,
                     _scratch: None,
@@ -225,6 +235,7 @@ impl ServerTarget {
             pseudos: self.pseudos,
             styled: self.styled,
             ids: self.ids,
+            frames: self.frames,
             log,
             process: Some(running),
             _scratch: Some(scratch),
@@ -348,6 +359,9 @@ impl RunningServer {
     pub async fn connect(&self) -> Result<TestClient, Failure> {
         let mut c = TestClient::connect(self.addr, self.wire, None).await?;
         c.styled = self.styled;
+        if self.frames {
+            c.speak_frames();
+        }
         Ok(c)
     }
 
@@ -374,7 +388,10 @@ impl RunningServer {
         let socket = crate::net::socket_for(self.addr)?;
         socket.set_recv_buffer_size(4096)?;
         let mut stream = socket.connect(self.addr).await?;
-        if self.pseudos {
+        if self.frames {
+            stream.write_all(&frames::hello("stuck", "")).await?;
+            tokio::time::sleep(patient(QUIET)).await;
+        } else if self.pseudos {
             stream
                 .write_all(&wire::encode(self.wire, "Hello|stuck"))
                 .await?;
@@ -427,6 +444,22 @@ impl RunningServer {
     }
 }
 
+/// What reading one frame gave ([`TestClient::read_frame`]).
+#[derive(Debug)]
+pub enum FrameRead {
+    /// A whole frame.
+    Frame(Frame),
+    /// The server closed the connection.
+    Closed,
+    /// Nothing came within the time given.
+    Quiet,
+    /// The server sent bytes that are no frame: why (nothing more is read).
+    Unreadable(String),
+}
+
+/// How [`TestClient::next_frame`]'s timeout begins.
+const NOTHING_WITHIN: &str = "nothing within";
+
 /// A client the checks script.
 pub struct TestClient {
     /// The client's own address, as the server sees it on loopback.
@@ -438,10 +471,37 @@ pub struct TestClient {
     /// Relays may carry bonus 1's dress (see [`ServerTarget::styled`]).
     pub styled: bool,
     wire: Wire,
-    reader: MessageReader<OwnedReadHalf>,
+    reader: Inbox,
     write: OwnedWriteHalf,
     /// Messages already split out of a `tp` read but not yet returned.
     pending: std::collections::VecDeque<String>,
+    /// Set when it speaks bonus 4's frames (see [`TestClient::speak_frames`]).
+    frames: Option<FrameState>,
+}
+
+/// Where a client's messages are read from: lines through the wire's codec, frames through
+/// grade's own ([`frames`]).
+enum Inbox {
+    Lines(MessageReader<OwnedReadHalf>),
+    Frames(OwnedReadHalf),
+    /// Only while switching from one to the other.
+    Gone,
+}
+
+/// A frame-speaking client's state.
+#[derive(Default)]
+struct FrameState {
+    /// Bytes read and not yet a whole frame. Reads append here, so that a read cut by a
+    /// timeout loses nothing (a frame may arrive across many reads).
+    buf: Vec<u8>,
+    /// Frames put back (by [`TestClient::unread`]), returned first.
+    pending: std::collections::VecDeque<Frame>,
+    /// The frame behind the message [`TestClient::recv_within`] returned last.
+    last: Option<Frame>,
+    /// Whether the first message (the handshake) was sent.
+    said_hello: bool,
+    /// The server sent bytes that are no frame: nothing more is read.
+    broken: bool,
 }
 
 impl TestClient {
@@ -468,10 +528,88 @@ impl TestClient {
             id: None,
             styled: false,
             wire,
-            reader: MessageReader::from_server(read, wire),
+            reader: Inbox::Lines(MessageReader::from_server(read, wire)),
             write,
             pending: Default::default(),
+            frames: None,
         })
+    }
+
+    /// Makes this client speak bonus 4's frames, the line protocol's messages carried by
+    /// their equivalent frames, so that every check written in lines means the same on a
+    /// binary server: the first message sent, when it is `Hello|<pseudo>[|<id>]`, is a hello
+    /// frame (split at the first `|` after the pseudo), any other message a text frame; a
+    /// frame received is returned by [`recv_within`](Self::recv_within) as the line that
+    /// means the same ([`frames::as_line`]). The frames themselves are read with
+    /// [`read_frame`](Self::read_frame).
+    pub fn speak_frames(&mut self) {
+        // Nothing was read yet: the line reader holds no byte that would be lost.
+        if let Inbox::Lines(r) = std::mem::replace(&mut self.reader, Inbox::Gone) {
+            self.reader = Inbox::Frames(r.into_inner());
+        }
+        self.frames = Some(FrameState::default());
+    }
+
+    /// Whether it speaks frames.
+    pub fn frames(&self) -> bool {
+        self.frames.is_some()
+    }
+
+    /// The next frame, within `limit`. A frame-speaking client only (else a failure).
+    pub async fn read_frame(&mut self, limit: Duration) -> Result<FrameRead, Failure> {
+        Ok(match self.next_frame(limit).await {
+            Ok(Ok(Some(frame))) => FrameRead::Frame(frame),
+            Ok(Ok(None)) => FrameRead::Closed,
+            Ok(Err(why)) => FrameRead::Unreadable(why),
+            Err(Failure::Fail(why)) if why.starts_with(NOTHING_WITHIN) => FrameRead::Quiet,
+            Err(other) => return Err(other),
+        })
+    }
+
+    /// The next frame, or why the bytes are none.
+    async fn next_frame(
+        &mut self,
+        limit: Duration,
+    ) -> Result<Result<Option<Frame>, String>, Failure> {
+        let deadline = tokio::time::Instant::now() + limit;
+        let (Some(state), Inbox::Frames(read)) = (self.frames.as_mut(), &mut self.reader) else {
+            return fail("grade: a line client asked for a frame");
+        };
+        if let Some(f) = state.pending.pop_front() {
+            return Ok(Ok(Some(f)));
+        }
+        loop {
+            if state.broken {
+                return Ok(Ok(None));
+            }
+            match frames::parse(&state.buf) {
+                Parsed::Frame(f, used) => {
+                    state.buf.drain(..used);
+                    return Ok(Ok(Some(f)));
+                }
+                Parsed::Bad(why) => {
+                    state.broken = true;
+                    return Ok(Err(why));
+                }
+                Parsed::Need => {}
+            }
+            let mut chunk = [0u8; 8192];
+            let n =
+                tokio::time::timeout_at(deadline, tokio::io::AsyncReadExt::read(read, &mut chunk))
+                    .await
+                    .map_err(|_| {
+                        Failure::Fail(format!("{NOTHING_WITHIN} {} ms", limit.as_millis()))
+                    })?;
+            match n {
+                Ok(0) | Err(_) => return Ok(Ok(None)),
+                Ok(n) => state.buf.extend_from_slice(&chunk[..n]),
+            }
+        }
+    }
+
+    /// Sends one frame, whole.
+    pub async fn send_frame(&mut self, kind: u8, body: &[u8]) -> Result<(), Failure> {
+        self.send_raw(&frames::encode(kind, body)).await
     }
 
     /// The client's address as the course prints it: `ip:port`.
@@ -486,6 +624,17 @@ impl TestClient {
 
     /// Sends one message, framed for the wire mode.
     pub async fn send(&mut self, text: &str) -> Result<(), Failure> {
+        if let Some(state) = self.frames.as_mut() {
+            let first = !std::mem::replace(&mut state.said_hello, true);
+            let bytes = match text.strip_prefix("Hello|").filter(|_| first) {
+                Some(rest) => {
+                    let (pseudo, id) = rest.split_once('|').unwrap_or((rest, ""));
+                    frames::hello(pseudo, id)
+                }
+                None => frames::text(text),
+            };
+            return self.send_raw(&bytes).await;
+        }
         self.send_raw(&wire::encode(self.wire, text)).await
     }
 
@@ -499,11 +648,31 @@ impl TestClient {
 
     /// The next message; `Ok(None)` when the server closed the connection, `Err` on timeout.
     pub async fn recv_within(&mut self, limit: Duration) -> Result<Option<String>, Failure> {
+        if self.frames.is_some() {
+            let got = self.next_frame(limit).await?;
+            let state = self.frames.as_mut().expect("frames");
+            return Ok(match got {
+                Ok(Some(frame)) => {
+                    let line = match frames::event(&frame) {
+                        Ok(event) => frames::as_line(&event),
+                        Err(_) => frames::describe(&frame),
+                    };
+                    state.last = Some(frame);
+                    Some(line)
+                }
+                Ok(None) => None,
+                // A message no check expects, which its reason shows.
+                Err(why) => Some(format!("(bytes that are no frame: {why})")),
+            });
+        }
         loop {
             if let Some(m) = self.pending.pop_front() {
                 return Ok(Some(m));
             }
-            let got = tokio::time::timeout(limit, self.reader.next())
+            let Inbox::Lines(reader) = &mut self.reader else {
+                return fail("grade: a frame client read as lines");
+            };
+            let got = tokio::time::timeout(limit, reader.next())
                 .await
                 .map_err(|_| Failure::Fail(format!("nothing within {} ms", limit.as_millis())))?;
             match got {
@@ -591,6 +760,13 @@ impl TestClient {
 
     /// Puts a message back: the next read returns it.
     pub fn unread(&mut self, message: String) {
+        if let Some(state) = self.frames.as_mut() {
+            // The message is the one just returned: put its frame back.
+            if let Some(f) = state.last.take() {
+                state.pending.push_front(f);
+            }
+            return;
+        }
         self.pending.push_front(message);
     }
 
@@ -600,7 +776,7 @@ impl TestClient {
         match self.recv_within(limit).await {
             Ok(Some(got)) if got.trim_end() == expected.trim_end() => Ok(true),
             Ok(Some(other)) => {
-                self.pending.push_front(other);
+                self.unread(other);
                 Ok(false)
             }
             Ok(None) => fail(format!(
@@ -648,7 +824,12 @@ impl TestClient {
     }
 
     fn reader_into_stream(self) -> Option<TcpStream> {
-        self.reader.into_inner().reunite(self.write).ok()
+        let read = match self.reader {
+            Inbox::Lines(r) => r.into_inner(),
+            Inbox::Frames(r) => r,
+            Inbox::Gone => return None,
+        };
+        read.reunite(self.write).ok()
     }
 
     /// Closes the writing side (EOF for the server) and drops the connection.

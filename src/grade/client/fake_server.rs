@@ -3,9 +3,17 @@
 //!
 //! Every byte the client sends is also recorded, so that a failure can show what did arrive
 //! (a `Hello` without its line end, a message split in two) and not only what did not.
+//!
+//! It speaks what the client speaks: when the client's first byte is `0x03`, a bonus 4 hello
+//! frame (no line of the course starts with a control character), the connection is one of
+//! frames, and every message is carried by its frame both ways ([`frames::client_line`],
+//! [`frames::server_frame_for`]), so that the earlier stages' checks run unchanged on a
+//! binary client; the checks of bonus 4 and 5 read and write the frames themselves, and a
+//! client that speaks lines fails them.
 
 use super::program::Client;
 use crate::chat::wire::{self, Incoming, MessageReader, Wire};
+use crate::grade::frames::{self, Frame, Parsed};
 use crate::grade::patience::patient;
 use crate::grade::{CheckResult, Failure, expect_eq, fail, show_bytes};
 use std::io;
@@ -14,7 +22,7 @@ use std::pin::Pin;
 use std::sync::{Arc, Mutex};
 use std::task::{Context, Poll};
 use std::time::Duration;
-use tokio::io::{AsyncRead, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWriteExt, Chain, ReadBuf};
 use tokio::net::TcpListener;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 
@@ -82,7 +90,7 @@ impl FakeServer {
             received: Arc::clone(&received),
         };
         Ok(Peer {
-            reader: MessageReader::new(recorder, self.wire),
+            inbox: Inbox::Undecided(recorder),
             writer,
             received,
             wire: self.wire,
@@ -91,10 +99,34 @@ impl FakeServer {
     }
 }
 
+/// Where the client's messages are read from, decided by its first byte.
+enum Inbox {
+    /// Nothing read yet.
+    Undecided(Recorder),
+    /// Lines (or `tp` reads), the first bytes read put back in front.
+    Lines(MessageReader<Chain<std::io::Cursor<Vec<u8>>, Recorder>>),
+    /// Frames: bytes read and not yet a whole frame.
+    Frames(Recorder, Vec<u8>),
+    /// Only while switching.
+    Gone,
+}
+
+/// One thing the client sent.
+enum Got {
+    /// A line (or a frame's meaning as a line).
+    Message(String),
+    /// A line over the limit.
+    TooLong,
+    /// A frame, as it came.
+    Frame(Frame),
+    /// Bytes that are no frame: why.
+    Bad(String),
+}
+
 /// The server's end of the client's connection.
 pub(super) struct Peer {
     /// Messages from the client.
-    reader: MessageReader<Recorder>,
+    inbox: Inbox,
     /// To push messages, close or reset.
     writer: OwnedWriteHalf,
     /// Every byte received, for failure messages.
@@ -106,11 +138,112 @@ pub(super) struct Peer {
 }
 
 impl Peer {
+    /// Whether the client speaks frames (known once it sent something).
+    pub(super) fn frames(&self) -> bool {
+        matches!(self.inbox, Inbox::Frames(..))
+    }
+
+    /// The next thing the client sends; cancel-safe (every byte read is kept in `self`).
+    async fn next(&mut self) -> io::Result<Option<Got>> {
+        loop {
+            match &mut self.inbox {
+                Inbox::Undecided(read) => {
+                    let mut first = vec![0u8; 4096];
+                    let n = read.read(&mut first).await?;
+                    first.truncate(n);
+                    let Inbox::Undecided(read) = std::mem::replace(&mut self.inbox, Inbox::Gone)
+                    else {
+                        unreachable!()
+                    };
+                    self.inbox = if first.first() == Some(&frames::HELLO) {
+                        Inbox::Frames(read, first)
+                    } else {
+                        let chained = std::io::Cursor::new(first).chain(read);
+                        Inbox::Lines(MessageReader::new(chained, self.wire))
+                    };
+                }
+                Inbox::Lines(reader) => {
+                    return Ok(reader.next().await?.map(|m| match m {
+                        Incoming::Message(text) => Got::Message(text),
+                        Incoming::TooLong => Got::TooLong,
+                    }));
+                }
+                Inbox::Frames(read, buf) => match frames::parse_client(buf) {
+                    Parsed::Frame(f, used) => {
+                        buf.drain(..used);
+                        return Ok(Some(Got::Frame(f)));
+                    }
+                    Parsed::Bad(why) => {
+                        buf.clear();
+                        return Ok(Some(Got::Bad(why)));
+                    }
+                    Parsed::Need => {
+                        let mut chunk = [0u8; 8192];
+                        let n = read.read(&mut chunk).await?;
+                        if n == 0 {
+                            return Ok(None);
+                        }
+                        buf.extend_from_slice(&chunk[..n]);
+                    }
+                },
+                Inbox::Gone => return Ok(None),
+            }
+        }
+    }
+
+    /// The next frame, within [`WAIT`]; a failure when the client speaks lines.
+    pub(super) async fn recv_frame(&mut self, what: &str) -> Result<Frame, Failure> {
+        match tokio::time::timeout(patient(WAIT), self.next()).await {
+            Ok(Ok(Some(Got::Frame(f)))) => Ok(f),
+            Ok(Ok(Some(Got::Message(text)))) => fail(format!(
+                "expected {what} (a frame) got the line {}",
+                crate::grade::show(&text)
+            )),
+            Ok(Ok(Some(Got::TooLong))) => fail(format!("expected {what} got an over-long line")),
+            Ok(Ok(Some(Got::Bad(why)))) => fail(format!(
+                "expected {what} got bytes that are no frame ({why}); {}",
+                self.received_so_far()
+            )),
+            Ok(Ok(None)) => fail(format!(
+                "expected {what} got the connection closed; {}",
+                self.received_so_far()
+            )),
+            Ok(Err(e)) => fail(format!("expected {what} got a read error: {e}")),
+            Err(_) => fail(format!(
+                "expected {what} within {} s got none; {}",
+                crate::grade::patience::secs(patient(WAIT)),
+                self.received_so_far()
+            )),
+        }
+    }
+
+    /// Pushes bytes to the client as they are (a frame grade encoded).
+    pub(super) async fn send_raw(&mut self, bytes: &[u8]) -> CheckResult {
+        match tokio::time::timeout(patient(WAIT), self.writer.write_all(bytes)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(e)) => fail(format!("cannot send to the client: {e}")),
+            Err(_) => fail(format!(
+                "cannot send: the client has not read its socket for {} s",
+                crate::grade::patience::secs(patient(WAIT))
+            )),
+        }
+    }
+
     /// The next message, within [`WAIT`]; `what` names it in the failure.
     pub(super) async fn recv(&mut self, what: &str) -> Result<String, Failure> {
-        match tokio::time::timeout(patient(WAIT), self.reader.next()).await {
-            Ok(Ok(Some(Incoming::Message(text)))) => Ok(text),
-            Ok(Ok(Some(Incoming::TooLong))) => fail(format!(
+        match tokio::time::timeout(patient(WAIT), self.next()).await {
+            Ok(Ok(Some(Got::Message(text)))) => Ok(text),
+            Ok(Ok(Some(Got::Frame(f)))) => frames::client_line(&f).or_else(|why| {
+                fail(format!(
+                    "expected {what} got a frame 0x{:02x} that cannot be read ({why})",
+                    f.kind
+                ))
+            }),
+            Ok(Ok(Some(Got::Bad(why)))) => fail(format!(
+                "expected {what} got bytes that are no frame ({why}); {}",
+                self.received_so_far()
+            )),
+            Ok(Ok(Some(Got::TooLong))) => fail(format!(
                 "expected {what} got a line longer than {} bytes",
                 wire::MAX_MESSAGE
             )),
@@ -137,14 +270,18 @@ impl Peer {
 
     /// Fails if a message (or the end of the connection) arrives within [`QUIET`].
     pub(super) async fn expect_nothing(&mut self, after: &str) -> CheckResult {
-        match tokio::time::timeout(patient(QUIET), self.reader.next()).await {
+        match tokio::time::timeout(patient(QUIET), self.next()).await {
             Err(_) => Ok(()),
-            Ok(Ok(Some(Incoming::Message(text)))) => fail(format!(
+            Ok(Ok(Some(Got::Message(text)))) => fail(format!(
                 "expected nothing more after {after} got the message {}",
                 crate::grade::show(&text)
             )),
-            Ok(Ok(Some(Incoming::TooLong))) => fail(format!(
-                "expected nothing more after {after} got an over-long line"
+            Ok(Ok(Some(Got::Frame(f)))) => fail(format!(
+                "expected nothing more after {after} got the frame {}",
+                frames::hex(&frames::encode(f.kind, &f.body))
+            )),
+            Ok(Ok(Some(Got::TooLong | Got::Bad(_)))) => fail(format!(
+                "expected nothing more after {after} got an over-long line or bytes that are no frame"
             )),
             Ok(Ok(None)) | Ok(Err(_)) => fail(format!(
                 "expected the connection to stay open after {after} got it closed"
@@ -154,12 +291,15 @@ impl Peer {
 
     /// Pushes one message to the client.
     pub(super) async fn send(&mut self, text: &str) -> CheckResult {
-        match tokio::time::timeout(
-            patient(WAIT),
-            self.writer.write_all(&wire::encode(self.wire, text)),
-        )
-        .await
-        {
+        let bytes = if self.frames() {
+            match frames::server_frame_for(text) {
+                Some(frame) => frame,
+                None => return fail(format!("grade: no frame means {text:?}")),
+            }
+        } else {
+            wire::encode(self.wire, text).to_vec()
+        };
+        match tokio::time::timeout(patient(WAIT), self.writer.write_all(&bytes)).await {
             Ok(Ok(())) => Ok(()),
             Ok(Err(e)) => fail(format!("cannot send {text:?} to the client: {e}")),
             Err(_) => fail(format!(
@@ -180,7 +320,7 @@ impl Peer {
         // Dropping a write half sends a FIN first; `forget` leaves the close to the read
         // half, whose drop then closes the socket with the reset alone.
         self.writer.forget();
-        drop(self.reader);
+        drop(self.inbox);
         Ok(())
     }
 
