@@ -8,7 +8,7 @@ use super::hub::{Hub, Refusal, Seat};
 use crate::chat::connection::Connection;
 use crate::chat::handshake::HandshakeError;
 use crate::chat::wire::{Incoming, ReadError};
-use crate::protocol::{Event, Request, french};
+use crate::protocol::{Event, Request};
 use crate::visible::visible;
 use std::sync::Arc;
 use tokio_util::codec::Decoder;
@@ -67,8 +67,10 @@ where
     C::Error: ReadError,
 {
     if let Some(reason) = conn.refused() {
-        conn.outbox()
-            .push(hub.frame(&Event::Error(reason.to_string())));
+        let outbox = conn.outbox();
+        outbox.push(hub.frame(&Event::Error(reason.to_string())));
+        // The close comes next: nothing queued by others after the error is sent.
+        outbox.close();
     }
 }
 
@@ -102,8 +104,15 @@ where
                 conn.outbox().push(hub.frame(&refused));
                 continue;
             }
-            // Only a session's first message is a handshake: a later one is chat.
-            Some(hello) => french::render_request(&hello),
+            // A handshake after the handshake: in lines it cannot happen (a later `Hello|…`
+            // is read as chat), in frames it is its own type. It is refused, not turned into
+            // text: relayed, its ID would let anyone come back as this user.
+            Some(Request::Hello { .. }) => {
+                let refused =
+                    Event::Error("déjà présenté : Hello n'est attendu qu'au début".into());
+                conn.outbox().push(hub.frame(&refused));
+                continue;
+            }
             None => {
                 return match (conn.gone_reason(), conn.refused()) {
                     (Some(cut), _) => format!("cut off: {cut}"),

@@ -363,6 +363,18 @@ async fn bonus_4_frames_carry_the_fields_and_a_bad_frame_is_refused_alone() {
     assert_eq!(alice.next().await, Some(Event::Left("eve".into())));
     bob.say("toujours là").await;
     assert!(matches!(alice.next().await, Some(Event::Said { text, .. }) if text == "toujours là"));
+    // A second hello frame is refused, never relayed as text (its ID would leak).
+    let hello = Request::Hello {
+        pseudo: "bob".into(),
+        id: Some("0123456789abcdef0123456789abcdef".into()),
+    };
+    bob.send_raw(&Codec::Binary.request(&hello)).await;
+    // (After eve's join and leave, which bob has not read yet.)
+    assert_eq!(bob.next().await, Some(joined("eve")));
+    assert_eq!(bob.next().await, Some(Event::Left("eve".into())));
+    assert!(matches!(bob.next().await, Some(Event::Error(_))));
+    bob.say("encore").await;
+    assert!(matches!(alice.next().await, Some(Event::Said { text, .. }) if text == "encore"));
     // A first frame that is not a hello is refused like a first line that is not one.
     let stream = TcpStream::connect(server.addr).await.expect("connect");
     let (read, mut writer) = stream.into_split();
