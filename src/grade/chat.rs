@@ -60,23 +60,23 @@ fn catalogue() -> Vec<Check<ServerTarget>> {
 fn ii_2() -> Vec<Check<ServerTarget>> {
     vec![
         check!(
-            "ii_2.serving_on_first",
             "ii_2",
+            "serving_on_first",
             Robust,
             "the server's first stdout line is exactly `Serving on <ip>:<port>` with the port it listens on",
             serving_on_first
         ),
         check!(
-            "ii_2.hello_reply",
             "ii_2",
+            "hello_reply",
             Course,
             "a message is answered `Hello <client-ip>:<client-port>` with the client's real address",
             hello_reply,
             retired_by = "ii_3"
         ),
         check!(
-            "ii_2.every_message",
             "ii_2",
+            "every_message",
             Course,
             "every message on the connection gets its own reply, and two clients get their own addresses",
             every_message,
@@ -88,16 +88,16 @@ fn ii_2() -> Vec<Check<ServerTarget>> {
 fn ii_3() -> Vec<Check<ServerTarget>> {
     vec![
         check!(
-            "ii_3.console_line",
             "ii_3",
+            "console_line",
             Course,
             "the console shows `Message received from <ip>:<port> : <msg>` for messages of two clients at once",
             console_line,
             retired_by = "ii_5"
         ),
         check!(
-            "ii_3.nothing_relayed",
             "ii_3",
+            "nothing_relayed",
             Course,
             "a message is not relayed to the other client (an answer to its sender is allowed)",
             nothing_relayed,
@@ -111,44 +111,44 @@ fn ii_3() -> Vec<Check<ServerTarget>> {
 fn ii_4() -> Vec<Check<ServerTarget>> {
     vec![
         check!(
-            "ii_4.relay_format",
             "ii_4",
+            "relay_format",
             Course,
             "a message reaches another client as `<ip>:<port> a dit : <msg>` with the sender's address",
             relay_format,
             retired_by = "ii_5"
         ),
         check!(
-            "ii_4.not_to_sender",
             "ii_4",
+            "not_to_sender",
             Course,
             "the sender does not receive its own message",
             not_to_sender
         ),
         check!(
-            "ii_4.silent_client_receives",
             "ii_4",
+            "silent_client_receives",
             Course,
             "a client that never sent anything receives the others' messages",
             silent_client_receives
         ),
         check!(
-            "ii_4.three_clients",
             "ii_4",
+            "three_clients",
             Course,
             "with three clients each message reaches exactly the two others, in order",
             three_clients
         ),
         check!(
-            "ii_4.stuck_client",
             "ii_4",
+            "stuck_client",
             Robust,
             "a client that never reads does not delay two others exchanging 4 MB",
             stuck_client
         ),
         check!(
-            "ii_4.long_line",
             "ii_4",
+            "long_line",
             Robust,
             "an over-long line is answered with the error line, not relayed, and the connection stays usable (--wire lines)",
             long_line,
@@ -161,50 +161,50 @@ fn ii_4() -> Vec<Check<ServerTarget>> {
 fn ii_5() -> Vec<Check<ServerTarget>> {
     vec![
         check!(
-            "ii_5.join_announced",
             "ii_5",
+            "join_announced",
             Course,
             "`Hello|<pseudo>` makes the others receive `Annonce : <pseudo> a rejoint la chatroom` (the newcomer may or may not)",
             join_announced
         ),
         check!(
-            "ii_5.newcomer_hears_own_join",
             "ii_5",
+            "newcomer_hears_own_join",
             Robust,
             "the newcomer receives its own `Annonce : <pseudo> a rejoint la chatroom` too",
             newcomer_hears_own_join
         ),
         check!(
-            "ii_5.relay_with_pseudo",
             "ii_5",
+            "relay_with_pseudo",
             Course,
             "messages reach the others as `<pseudo> a dit : <msg>`, not the sender",
             relay_with_pseudo
         ),
         check!(
-            "ii_5.refuse_bonjour",
             "ii_5",
+            "refuse_bonjour",
             Robust,
             "a first message `Bonjour` is answered `Erreur : …` and the connection closed",
             refuse_bonjour
         ),
         check!(
-            "ii_5.refuse_empty_pseudo",
             "ii_5",
+            "refuse_empty_pseudo",
             Robust,
             "`Hello|` (empty pseudo) is answered `Erreur : …` and the connection closed",
             refuse_empty_pseudo
         ),
         check!(
-            "ii_5.refuse_control_chars",
             "ii_5",
+            "refuse_control_chars",
             Robust,
             "a pseudo with control characters is answered `Erreur : …`, closed, and never announced",
             refuse_control_chars
         ),
         check!(
-            "ii_5.refuse_pipe",
             "ii_5",
+            "refuse_pipe",
             Robust,
             "a pseudo containing `|` is answered `Erreur : …`, closed, and never announced",
             refuse_pipe,
@@ -213,8 +213,8 @@ fn ii_5() -> Vec<Check<ServerTarget>> {
             retired_by = "bonus_2_ids"
         ),
         check!(
-            "ii_5.invalid_utf8_relayed",
             "ii_5",
+            "invalid_utf8_relayed",
             Robust,
             "a message with invalid UTF-8 is relayed with the bad bytes replaced, and its sender keeps chatting",
             invalid_utf8_relayed,
@@ -227,22 +227,22 @@ fn ii_5() -> Vec<Check<ServerTarget>> {
 fn ii_6() -> Vec<Check<ServerTarget>> {
     vec![
         check!(
-            "ii_6.leave_announced_once",
             "ii_6",
+            "leave_announced_once",
             Course,
             "a client leaving is announced `Annonce : <pseudo> a quitté la chatroom` to the others, exactly once",
             leave_announced_once
         ),
         check!(
-            "ii_6.reset_mid_message",
             "ii_6",
+            "reset_mid_message",
             Robust,
             "a client reset in the middle of a message is announced as a leave and the server keeps serving",
             reset_mid_message
         ),
         check!(
-            "ii_6.no_leave_for_unjoined",
             "ii_6",
+            "no_leave_for_unjoined",
             Robust,
             "clients that never joined (refused or silent) leave without any announcement",
             no_leave_for_unjoined

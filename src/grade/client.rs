@@ -116,15 +116,15 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
     match stage {
         "ii_2" => vec![
             check!(
-                "ii_2.client_sends_hello",
-                stage,
+                "ii_2",
+                "client_sends_hello",
                 Course,
                 "connects and sends `Hello` as its first message",
                 ii_2::sends_hello
             ),
             check!(
-                "ii_2.client_prints_reply",
-                stage,
+                "ii_2",
+                "client_prints_reply",
                 Course,
                 "prints the server's one reply, then exits 0 by itself (connection still open)",
                 ii_2::prints_reply
@@ -132,22 +132,22 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "ii_3" => vec![
             check!(
-                "ii_3.client_sends_lines",
-                stage,
+                "ii_3",
+                "client_sends_lines",
                 Course,
                 "each line typed arrives as one message, in order, and nothing else",
                 ii_3::sends_lines
             ),
             check!(
-                "ii_3.client_prints_pushed",
-                stage,
+                "ii_3",
+                "client_prints_pushed",
                 Course,
                 "prints messages the server pushes while stdin stays open and idle",
                 ii_3::prints_pushed
             ),
             check!(
-                "ii_3.client_exits_on_eof",
-                stage,
+                "ii_3",
+                "client_exits_on_eof",
                 Robust,
                 "end of input makes it exit 0 within 2 s",
                 ii_3::exits_on_eof
@@ -155,15 +155,15 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "ii_5" => vec![
             check!(
-                "ii_5.client_hello_first",
-                stage,
+                "ii_5",
+                "client_hello_first",
                 Course,
                 "its first message is `Hello|<pseudo>`, the pseudo typed first (or `{pseudo}`)",
                 ii_5::hello_first
             ),
             check!(
-                "ii_5.client_chats_after_hello",
-                stage,
+                "ii_5",
+                "client_chats_after_hello",
                 Course,
                 "after the handshake it prints the join announcement and sends typed lines",
                 ii_5::chats_after_hello
@@ -171,22 +171,22 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "ii_6" => vec![
             check!(
-                "ii_6.client_server_close",
-                stage,
+                "ii_6",
+                "client_server_close",
                 Course,
                 "stdin idle, the server closes: it says so and exits 0 within 2 s",
                 ii_6::server_close
             ),
             check!(
-                "ii_6.client_exits_cleanly",
-                stage,
+                "ii_6",
+                "client_exits_cleanly",
                 Robust,
                 "when the server closes, it exits without printing a traceback",
                 ii_6::clean_exit
             ),
             check!(
-                "ii_6.client_server_reset",
-                stage,
+                "ii_6",
+                "client_server_reset",
                 Robust,
                 "stdin idle, the server resets the connection: it says so and exits 0 within 2 s",
                 ii_6::server_reset
@@ -194,15 +194,15 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "bonus_1" => vec![
             check!(
-                "bonus_1.client_own_message",
-                stage,
+                "bonus_1",
+                "client_own_message",
                 Course,
                 "a line typed is sent and shown as `Vous avez dit : <msg>`",
                 bonus::own_message
             ),
             check!(
-                "bonus_1.client_plain_when_piped",
-                stage,
+                "bonus_1",
+                "client_plain_when_piped",
                 Robust,
                 "stdout a pipe and NO_COLOR unset: a coloured relay is shown with its time and no escape sequence at all",
                 bonus::plain_when_piped
@@ -210,15 +210,15 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "bonus_2_ids" => vec![
             check!(
-                "bonus_2_ids.client_comes_back",
-                stage,
+                "bonus_2_ids",
+                "client_comes_back",
                 Course,
                 "the ID the server gives (`ID|<id>`) is presented on the next run: `Hello|<pseudo>|<id>` (command with `{id_file}`)",
                 bonus::comes_back
             ),
             check!(
-                "bonus_2_ids.client_keeps_id_quiet",
-                stage,
+                "bonus_2_ids",
+                "client_keeps_id_quiet",
                 Robust,
                 "the `ID|…` line is not printed as it is, and the file `{id_file}` holds the ID",
                 bonus::keeps_id_quiet
@@ -226,15 +226,15 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "bonus_2_logs" => vec![
             check!(
-                "bonus_2_logs.client_log",
-                stage,
+                "bonus_2_logs",
+                "client_log",
                 Course,
                 "the log file `{log}` has a line with the time for a message shown and for one sent",
                 bonus::client_log
             ),
             check!(
-                "bonus_2_logs.client_log_rfc3339",
-                stage,
+                "bonus_2_logs",
+                "client_log_rfc3339",
                 Robust,
                 "every line of the log file starts with the local time and its offset (RFC 3339)",
                 bonus::client_log_rfc3339
@@ -242,22 +242,22 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "bonus_3" => vec![
             check!(
-                "bonus_3.client_exit_codes_flags",
-                stage,
+                "bonus_3",
+                "client_exit_codes_flags",
                 Course,
                 "`{port}` 70000 exits 1, 80 exits 2, `{address}` 999.1.1.1 exits 3",
                 bonus::exit_codes_flags
             ),
             check!(
-                "bonus_3.client_exit_codes_file",
-                stage,
+                "bonus_3",
+                "client_exit_codes_file",
                 Course,
                 "the same values from the config file (`{config}`; PORT, HOST) give the same exit codes",
                 bonus::exit_codes_file
             ),
             check!(
-                "bonus_3.client_pseudo_from_file",
-                stage,
+                "bonus_3",
+                "client_pseudo_from_file",
                 Course,
                 "PSEUDO in the config file is the pseudo of `Hello|…`, and `{pseudo}` on the command line wins over it",
                 bonus::pseudo_from_file
@@ -265,36 +265,36 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "bonus_4" => vec![
             check!(
-                "bonus_4.client_hello_frame",
-                stage,
+                "bonus_4",
+                "client_hello_frame",
                 Course,
                 "its first bytes are a hello frame: `03`, the body's length, field pseudo, an empty ID field (a first run)",
                 binary::hello_frame
             ),
             check!(
-                "bonus_4.client_text_frames",
-                stage,
+                "bonus_4",
+                "client_text_frames",
                 Course,
                 "each line typed is one text frame (`01`, or the long form `02`) whose length counts bytes (`ça coûte 5 € !` is 17)",
                 binary::text_frames
             ),
             check!(
-                "bonus_4.client_renders_frames",
-                stage,
+                "bonus_4",
+                "client_renders_frames",
                 Course,
                 "a said frame is shown `[12:34] bob a dit : coucou alice` and notices as the French announcements",
                 binary::renders_frames
             ),
             check!(
-                "bonus_4.client_error_frame",
-                stage,
+                "bonus_4",
+                "client_error_frame",
                 Robust,
                 "an error frame (`84`) then the close: its reason is shown and the client exits within 2 s",
                 binary::error_frame
             ),
             check!(
-                "bonus_4.client_bad_frame",
-                stage,
+                "bonus_4",
+                "client_bad_frame",
                 Robust,
                 "a frame that cannot be read (`82 00 03 09 00 00`, a notice of kind 9), the connection left open: the client shows the reason (`… genre d'annonce inconnu`) and exits within 2 s",
                 binary::bad_frame
@@ -302,23 +302,23 @@ pub fn new_checks(stage_id: &str) -> Vec<Check<ClientTarget>> {
         ],
         "bonus_5" => vec![
             check!(
-                "bonus_5.client_sends_image",
-                stage,
+                "bonus_5",
+                "client_sends_image",
                 Course,
                 "`/img <PNG>` sends an image frame (`04`) whose art is 64 characters wide and keeps the proportions (a 128 x 64 picture: 16 ±2 lines)",
                 binary::sends_image
             ),
             check!(
-                "bonus_5.client_shows_image",
-                stage,
+                "bonus_5",
+                "client_shows_image",
                 Course,
                 "an image frame (`85`) from the server is shown under `… bob a envoyé une image :`, its lines after it",
                 binary::shows_image,
                 holds_before = "the bonus 4 client reads frames with the same decoder, which knows 0x85, and shows pictures already: the check guards bonus 5 clients that would not"
             ),
             check!(
-                "bonus_5.client_missing_image",
-                stage,
+                "bonus_5",
+                "client_missing_image",
                 Robust,
                 "`/img <a missing file>` and `/img <a text file named .png>` send nothing (the next frame is the next line typed) and print errors naming the files",
                 binary::missing_image

@@ -11,10 +11,11 @@
 /// A [`Check`] whose body is the async fn `$body(&target)`: one line per check in the
 /// stage lists of [`chat`], [`client`] and [`part1`].
 macro_rules! check {
-    ($id:expr, $stage:expr, $tier:ident, $what:expr, $body:path $(, $key:ident = $value:expr)* $(,)?) => {{
+    ($stage:literal, $name:literal, $tier:ident, $what:expr, $body:path $(, $key:ident = $value:expr)* $(,)?) => {{
         #[allow(unused_mut)]
         let mut check = $crate::grade::Check {
-            id: $id,
+            // Built from the stage and the name, so an id always says where it comes from.
+            id: concat!($stage, ".", $name),
             stage: $stage,
             tier: $crate::grade::Tier::$tier,
             what: $what,

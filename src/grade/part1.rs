@@ -71,22 +71,22 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
     match stage {
         "sleep_and_print" => vec![
             check!(
-                "sleep_and_print.order",
-                stage,
+                "sleep_and_print",
+                "order",
                 Course,
                 "prints 1..n then 1..n (or 0..n-1 twice), and exits 0",
                 sleep::sequential_order
             ),
             check!(
-                "sleep_and_print.paced",
-                stage,
+                "sleep_and_print",
+                "paced",
                 Course,
                 "pauses about the same interval after every number, the second count after the first",
                 sleep::sequential_pace
             ),
             check!(
-                "sleep_and_print.exits_promptly",
-                stage,
+                "sleep_and_print",
+                "exits_promptly",
                 Course,
                 "exits at most one pause (and 0.3 s) after its last number, with no longer sleep at the end",
                 sleep::sequential_exit
@@ -94,22 +94,22 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         ],
         "sleep_and_print_async" => vec![
             check!(
-                "sleep_and_print_async.interleaved",
-                stage,
+                "sleep_and_print_async",
+                "interleaved",
                 Course,
                 "prints 1 1 2 2 … n n (or from 0), and exits 0",
                 sleep::interleaved_order
             ),
             check!(
-                "sleep_and_print_async.concurrent",
-                stage,
+                "sleep_and_print_async",
+                "concurrent",
                 Course,
                 "prints each pair together, one interval apart, in about half a sequential run's time",
                 sleep::concurrent_pace
             ),
             check!(
-                "sleep_and_print_async.exits_promptly",
-                stage,
+                "sleep_and_print_async",
+                "exits_promptly",
                 Course,
                 "exits at most one pause (and 0.3 s) after its last number, with no longer sleep at the end",
                 sleep::concurrent_exit,
@@ -118,36 +118,36 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         ],
         "web_sync" => vec![
             check!(
-                "web_sync.writes_page",
-                stage,
+                "web_sync",
+                "writes_page",
                 Course,
                 "writes the page's exact bytes to the output file, exits 0",
                 single::writes_page
             ),
             check!(
-                "web_sync.overwrites",
-                stage,
+                "web_sync",
+                "overwrites",
                 Course,
                 "a second run replaces the file (shorter page, no leftover bytes)",
                 single::overwrites
             ),
             check!(
-                "web_sync.http_error",
-                stage,
+                "web_sync",
+                "http_error",
                 Course,
                 "HTTP 404 and 500: the URL and the status reported (stdout or stderr)",
                 single::http_error
             ),
             check!(
-                "web_sync.unreachable",
-                stage,
+                "web_sync",
+                "unreachable",
                 Course,
                 "a refused connection: the URL and the reason reported (stdout or stderr)",
                 single::unreachable
             ),
             check!(
-                "web_sync.failure_exit",
-                stage,
+                "web_sync",
+                "failure_exit",
                 Robust,
                 "after an HTTP 404 or a refused connection the exit code is non-zero",
                 single::failure_exit
@@ -155,36 +155,36 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         ],
         "web_async" => vec![
             check!(
-                "web_async.writes_page",
-                stage,
+                "web_async",
+                "writes_page",
                 Course,
                 "writes the page's exact bytes to the output file, exits 0",
                 single::writes_page
             ),
             check!(
-                "web_async.overwrites",
-                stage,
+                "web_async",
+                "overwrites",
                 Course,
                 "a second run replaces the file (shorter page, no leftover bytes)",
                 single::overwrites
             ),
             check!(
-                "web_async.http_error",
-                stage,
+                "web_async",
+                "http_error",
                 Course,
                 "HTTP 404 and 500: the URL and the status reported (stdout or stderr)",
                 single::http_error
             ),
             check!(
-                "web_async.unreachable",
-                stage,
+                "web_async",
+                "unreachable",
                 Course,
                 "a refused connection: the URL and the reason reported (stdout or stderr)",
                 single::unreachable
             ),
             check!(
-                "web_async.failure_exit",
-                stage,
+                "web_async",
+                "failure_exit",
                 Robust,
                 "after an HTTP 404 or a refused connection the exit code is non-zero",
                 single::failure_exit
@@ -192,36 +192,36 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         ],
         "web_sync_multiple" => vec![
             check!(
-                "web_sync_multiple.writes_all",
-                stage,
+                "web_sync_multiple",
+                "writes_all",
                 Course,
                 "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
                 multiple::writes_all
             ),
             check!(
-                "web_sync_multiple.list_format",
-                stage,
+                "web_sync_multiple",
+                "list_format",
                 Robust,
                 "trims lines, skips blank lines and # comments (no request for them)",
                 multiple::list_format
             ),
             check!(
-                "web_sync_multiple.reports",
-                stage,
+                "web_sync_multiple",
+                "reports",
                 Course,
                 "prints one line per URL, then a total time",
                 multiple::reports
             ),
             check!(
-                "web_sync_multiple.failure_isolated",
-                stage,
+                "web_sync_multiple",
+                "failure_isolated",
                 Robust,
                 "a failing URL is reported with its reason (stdout or stderr), the others are still written, exit non-zero",
                 multiple::failure_isolated
             ),
             check!(
-                "web_sync_multiple.sequential",
-                stage,
+                "web_sync_multiple",
+                "sequential",
                 Course,
                 "downloads one page at a time",
                 multiple::sequential
@@ -229,36 +229,36 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         ],
         "web_async_multiple" => vec![
             check!(
-                "web_async_multiple.writes_all",
-                stage,
+                "web_async_multiple",
+                "writes_all",
                 Course,
                 "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
                 multiple::writes_all
             ),
             check!(
-                "web_async_multiple.list_format",
-                stage,
+                "web_async_multiple",
+                "list_format",
                 Robust,
                 "trims lines, skips blank lines and # comments (no request for them)",
                 multiple::list_format
             ),
             check!(
-                "web_async_multiple.reports",
-                stage,
+                "web_async_multiple",
+                "reports",
                 Course,
                 "prints one line per URL, then a total time",
                 multiple::reports
             ),
             check!(
-                "web_async_multiple.failure_isolated",
-                stage,
+                "web_async_multiple",
+                "failure_isolated",
                 Robust,
                 "a failing URL is reported with its reason (stdout or stderr), the others are still written, exit non-zero",
                 multiple::failure_isolated
             ),
             check!(
-                "web_async_multiple.concurrent",
-                stage,
+                "web_async_multiple",
+                "concurrent",
                 Course,
                 "8 pages of 400 ms: several requests in flight at once, done in under half of 3.2 s",
                 multiple::concurrent
@@ -266,15 +266,15 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
         ],
         "measure" => vec![
             check!(
-                "measure.times",
-                stage,
+                "measure",
+                "times",
                 Course,
                 "prints the sequential time, the concurrent time and the speed-up, all plausible",
                 measure::times
             ),
             check!(
-                "measure.files",
-                stage,
+                "measure",
+                "files",
                 Course,
                 "both runs write every page with its exact bytes",
                 measure::files
