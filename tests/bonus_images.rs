@@ -100,11 +100,14 @@ async fn a_picture_drawn_by_the_client_reaches_the_others_and_bad_files_send_not
         .spawn()
         .expect("the client starts");
     assert_eq!(bob.next().await, Event::Joined("alice".into()));
+    // A line over the server's limit is refused by the client itself: sent, the server
+    // would refuse the frame and close the connection.
     let script = format!(
-        "/img {}\n/img {}\n/di {}\nafter\n",
+        "/img {}\n/img {}\n/di {}\n{}\nafter\n",
         dir.path().join("missing.png").display(),
         png.display(),
-        notes.display()
+        notes.display(),
+        "x".repeat(5000)
     );
     alice
         .stdin
@@ -135,6 +138,10 @@ async fn a_picture_drawn_by_the_client_reaches_the_others_and_bad_files_send_not
         "{stdout}"
     );
     assert!(stdout.contains("Vous avez envoyé une image :"), "{stdout}");
+    assert!(
+        stdout.contains("Not sent: a message is at most 4096 bytes"),
+        "{stdout}"
+    );
 }
 
 #[tokio::test]

@@ -65,7 +65,8 @@ fn an_id_glued_to_the_next_message_is_kept_alone_and_recognised_later() {
     drop(first.stdin.take());
     assert!(first.wait().expect("exits").success());
     let kept = std::fs::read_to_string(&id_file).expect("the ID file");
-    let id = kept.trim_end();
+    // One line, `<ip>:<port> <id>`: the ID this server gave.
+    let id = kept.trim_end().rsplit(' ').next().unwrap_or_default();
     assert!(
         id.len() == 32 && id.bytes().all(|b| b.is_ascii_hexdigit()),
         "{kept:?}"

@@ -70,7 +70,12 @@ async fn main() -> ExitCode {
     let width = match layers.get("ART_WIDTH") {
         None => ascii::DEFAULT_WIDTH,
         Some(w) => match w.value.parse::<u32>() {
-            Ok(n) if (1..=ascii::MAX_WIDTH).contains(&n) => n,
+            Ok(n)
+                if (1..=ascii::MAX_WIDTH).contains(&n)
+                    && w.value.bytes().all(|b| b.is_ascii_digit()) =>
+            {
+                n
+            }
             _ => {
                 let e = format!(
                     "invalid art width {:?} (from {}): must be a number from 1 to {}",
@@ -78,7 +83,11 @@ async fn main() -> ExitCode {
                     w.origin,
                     ascii::MAX_WIDTH
                 );
-                return tp6::error::fatal(anyhow::anyhow!(e));
+                // A bad flag is a usage error (2); a bad line of the file, a bad setting (1).
+                return match w.origin {
+                    tp6::settings::Origin::Flag(_) => tp6::error::usage_error(e),
+                    _ => tp6::error::fatal(anyhow::anyhow!(e)),
+                };
             }
         },
     };

@@ -70,3 +70,11 @@ pub const MAX_KNOWN_IDS: usize = 64 * 1024;
 /// written and their connections closed, after telling them it closes: the close grace
 /// and the drain of each connection run in parallel, so this covers both with room.
 pub const SHUTDOWN_BOUND: Duration = Duration::from_secs(3);
+
+/// Widest picture (bonus 5), in characters per line: what a client draws at most, and what
+/// a server relays at most.
+pub const MAX_ART_WIDTH: usize = 200;
+
+/// Most lines of a picture (bonus 5): more would push the conversation off everyone's
+/// screen, which is a way to silence it.
+pub const MAX_ART_LINES: usize = 100;

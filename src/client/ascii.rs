@@ -7,6 +7,7 @@
 //! and the decoder is given the same limits (and a bound on what it may allocate) in case
 //! the header lies. Only PNG, JPEG and GIF are compiled in.
 
+use crate::chat::limits::{MAX_ART_LINES, MAX_ART_WIDTH};
 use image::imageops::FilterType;
 use image::{DynamicImage, ImageDecoder, ImageFormat, ImageReader, Limits};
 use std::io::BufReader;
@@ -23,13 +24,13 @@ pub const MAX_SIDE: u32 = 8_000;
 pub const MAX_ALLOC: u64 = 64 * 1024 * 1024;
 
 /// Widest art, in characters; the default is [`DEFAULT_WIDTH`].
-pub const MAX_WIDTH: u32 = 200;
+pub const MAX_WIDTH: u32 = MAX_ART_WIDTH as u32;
 
 /// The width of the art when none is asked for: fits an 80-column terminal.
 pub const DEFAULT_WIDTH: u32 = 64;
 
 /// Most lines of art (a very tall picture is squeezed to this).
-pub const MAX_LINES: u32 = 100;
+pub const MAX_LINES: u32 = MAX_ART_LINES as u32;
 
 /// From light to dark: a light pixel is a space, a dark one a `@` (for a dark text on a
 /// light background, and the other way round on a dark terminal, which still reads).

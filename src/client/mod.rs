@@ -14,6 +14,7 @@ pub mod idfile;
 pub mod render;
 
 use crate::chat::cli::Endpoint;
+use crate::chat::limits::MAX_MESSAGE;
 use crate::chat::link::{DROPPED, Link};
 use crate::chat::terminal::Terminal;
 use crate::chat::wire::{Incoming, ReadError, Wire};
@@ -71,7 +72,8 @@ where
     let Some(pseudo) = terminal.pseudo(config.pseudo.clone()).await? else {
         return Ok(());
     };
-    let id = config.id_file.as_deref().and_then(idfile::load);
+    let server_addr = config.endpoint.socket_addr();
+    let id = (config.id_file.as_deref()).and_then(|path| idfile::load(path, server_addr));
     server.push(config.codec.request(&Request::Hello { pseudo, id }));
     let colours = config.style && render::colours_wanted();
     let ctrl_c = tokio::signal::ctrl_c();
@@ -96,6 +98,12 @@ where
                 Ok(line) if line.is_empty() => {}
                 Ok(line) => match (config.images, image_command(&line)) {
                     (Some(width), Some(path)) => send_image(&server, &terminal, config, path, width).await,
+                    // The server would refuse it (and, in frames, close the connection):
+                    // it is refused here, and nothing is sent.
+                    _ if line.len() > MAX_MESSAGE => terminal.show(&format!(
+                        "Not sent: a message is at most {MAX_MESSAGE} bytes (this one has {})",
+                        line.len()
+                    )),
                     _ => {
                         let own = render::own(&line);
                         server.push(config.codec.request(&Request::Say(line)));
@@ -178,7 +186,7 @@ fn show(terminal: &Terminal, config: &Config, event: &Event, colours: bool) {
         return;
     }
     if let (Event::Id(id), Some(path)) = (event, &config.id_file) {
-        let line = match idfile::save(path, id) {
+        let line = match idfile::save(path, config.endpoint.socket_addr(), id) {
             Ok(()) => format!(
                 "(Your ID is kept in {}: you will be recognised when you come back.)",
                 path.display()

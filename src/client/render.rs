@@ -7,6 +7,7 @@
 //! [`Colour`](crate::protocol::Colour) around the pseudo of a relay, always followed by its
 //! reset.
 
+use crate::chat::limits::{MAX_ART_LINES, MAX_ART_WIDTH};
 use crate::protocol::{Event, french};
 use crate::visible::visible;
 use std::io::IsTerminal;
@@ -40,8 +41,7 @@ pub fn render(event: &Event, colours: bool) -> String {
                 colour: colour.clone().filter(|_| colours),
                 art: String::new(),
             });
-            let lines: Vec<_> = art.split('\n').map(visible).collect();
-            shown.push_str(&lines.join("\n"));
+            shown.push_str(&picture(art));
             shown
         }
         other => visible(&french::render(other)).into_owned(),
@@ -50,8 +50,19 @@ pub fn render(event: &Event, colours: bool) -> String {
 
 /// What the user sees of a picture they sent (bonus 5).
 pub fn own_image(art: &str) -> String {
-    let lines: Vec<_> = art.split('\n').map(visible).collect();
-    format!("Vous avez envoyé une image :\n{}", lines.join("\n"))
+    format!("Vous avez envoyé une image :\n{}", picture(art))
+}
+
+/// A picture's lines, each made visible, and never more than a picture may be (a hostile
+/// server could send any text): at most [`MAX_ART_LINES`] lines of [`MAX_ART_WIDTH`]
+/// characters.
+fn picture(art: &str) -> String {
+    let lines: Vec<String> = art
+        .split('\n')
+        .take(MAX_ART_LINES)
+        .map(|line| visible(&line.chars().take(MAX_ART_WIDTH).collect::<String>()).into_owned())
+        .collect();
+    lines.join("\n")
 }
 
 /// What the user sees of their own message (bonus 1): the server does not echo it.
@@ -112,5 +123,14 @@ mod tests {
             render(&image, false),
             "bob a envoyé une image :\n@@\n^[[2J@"
         );
+        let flood = Event::Image {
+            time: None,
+            pseudo: "eve".into(),
+            colour: None,
+            art: format!("{}\n", "#".repeat(500)).repeat(1000),
+        };
+        let shown = render(&flood, false);
+        assert_eq!(shown.lines().count(), 1 + MAX_ART_LINES);
+        assert!(shown.lines().all(|l| l.chars().count() <= MAX_ART_WIDTH));
     }
 }

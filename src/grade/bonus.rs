@@ -250,7 +250,7 @@ pub(super) fn catalogue() -> Vec<Check<ServerTarget>> {
             "bonus_5",
             "image_limit",
             Robust,
-            "a picture of 32768 bytes is relayed whole; one of 32769 is answered with an error frame",
+            "a picture of 100 lines of 200 characters is relayed whole; one of 101 lines, and a frame of 32769 bytes, are answered with an error frame",
             images::image_limit
         ),
     ]

@@ -42,10 +42,12 @@ impl ServerCodec {
     }
 
     fn request(&mut self, found: Option<Incoming>) -> Option<Incoming<Request>> {
-        let found = found?;
-        let first = !std::mem::replace(&mut self.greeted, true);
-        Some(match found {
-            Incoming::Message(text) => Incoming::Message(french::parse_request(text, first)),
+        Some(match found? {
+            Incoming::Message(text) => {
+                // An over-long line before it does not use up the handshake (as in ii_5).
+                let first = !std::mem::replace(&mut self.greeted, true);
+                Incoming::Message(french::parse_request(text, first))
+            }
             Incoming::TooLong => Incoming::TooLong,
         })
     }

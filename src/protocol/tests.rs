@@ -197,8 +197,11 @@ fn an_over_long_request_is_not_the_end_of_the_stream() {
         got,
         vec![
             Incoming::TooLong,
-            // The handshake was the over-long line: this one is chat.
-            Incoming::Message(Request::Say("Hello|late".into())),
+            // An over-long line is no handshake: the next line still can be.
+            Incoming::Message(Request::Hello {
+                pseudo: "late".into(),
+                id: None
+            }),
         ]
     );
 }

@@ -129,35 +129,38 @@ pub async fn run(
 /// close the room, flush the log.
 pub async fn serve(endpoint: &Endpoint, config: Config, logs: LogSetup) -> anyhow::Result<()> {
     let _flushed_on_return = crate::logs::init(logs)?;
+    // Before `Serving on` is printed: a signal sent as soon as it is read must find the
+    // handlers in place, not kill the process.
+    let shutdown = shutdown_on_signal()?;
     let listener = crate::chat::server::listen(endpoint).await?;
-    run(listener, config, shutdown_on_signal()).await
+    run(listener, config, shutdown).await
 }
 
-/// A token cancelled on Ctrl-C or (on Unix) SIGTERM: how a bonus binary is stopped.
-pub fn shutdown_on_signal() -> CancellationToken {
+/// A token cancelled on Ctrl-C or (on Unix) SIGTERM: how a bonus binary is stopped. The
+/// handlers are in place when this returns.
+pub fn shutdown_on_signal() -> anyhow::Result<CancellationToken> {
     let token = CancellationToken::new();
     let cancel = token.clone();
-    tokio::spawn(async move {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            match signal(SignalKind::terminate()) {
-                Ok(mut term) => {
-                    tokio::select! {
-                        _ = tokio::signal::ctrl_c() => {}
-                        _ = term.recv() => {}
-                    }
-                }
-                Err(_) => {
-                    let _ = tokio::signal::ctrl_c().await;
-                }
+    #[cfg(unix)]
+    {
+        use anyhow::Context;
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut term = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+        let mut int = signal(SignalKind::interrupt()).context("cannot handle Ctrl-C")?;
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = int.recv() => {}
+                _ = term.recv() => {}
             }
-        }
-        #[cfg(not(unix))]
+            cancel.cancel();
+        });
+    }
+    #[cfg(not(unix))]
+    tokio::spawn(async move {
         let _ = tokio::signal::ctrl_c().await;
         cancel.cancel();
     });
-    token
+    Ok(token)
 }
 
 #[cfg(test)]

@@ -25,7 +25,11 @@ where
     tracing::info!("New client {addr}");
     let first = tokio::select! {
         first = conn.next() => first,
-        _ = stop.cancelled() => None,
+        _ = stop.cancelled() => {
+            // Not in the room, so the hub did not tell it: every client hears the close.
+            conn.outbox().push(hub.frame(&Event::Closing));
+            None
+        }
     };
     let Some(first) = first else {
         refuse_frame(&conn, &hub);
@@ -40,8 +44,11 @@ where
         Ok(seat) => seat,
         Err(refusal) => {
             tracing::info!("Refused {addr}: {refusal}");
-            conn.outbox()
-                .push(hub.frame(&Event::Error(refusal.to_string())));
+            let told = match refusal {
+                Refusal::Closing => Event::Closing,
+                other => Event::Error(other.to_string()),
+            };
+            conn.outbox().push(hub.frame(&told));
             conn.close().await;
             return;
         }
@@ -92,6 +99,13 @@ where
         };
         let text = match request {
             Some(Request::Say(text)) => text,
+            Some(Request::Image(art)) if hub.config().images && art_problem(&art).is_some() => {
+                let why = art_problem(&art).unwrap_or_default();
+                tracing::info!("Image from {} refused: {why}", seat.pseudo);
+                let refused = Event::Error(format!("image refusée : {why}"));
+                conn.outbox().push(hub.frame(&refused));
+                continue;
+            }
             Some(Request::Image(art)) if hub.config().images => {
                 let lines = art.split('\n').count();
                 tracing::info!("Image received from {} ({lines} lines)", seat.pseudo);
@@ -127,6 +141,27 @@ where
         tracing::info!("Message received from {} : {}", seat.pseudo, visible(&text));
         let sent = hub.say(seat, &text);
         tracing::info!("Message from {} relayed to {sent} clients", seat.pseudo);
+    }
+}
+
+/// Why a picture (bonus 5) cannot be relayed, if it cannot: one that is not a picture of
+/// characters, or bigger than any client draws, would flood or garble everyone's screen.
+fn art_problem(art: &str) -> Option<String> {
+    use crate::chat::limits::{MAX_ART_LINES, MAX_ART_WIDTH};
+    if art.split('\n').count() > MAX_ART_LINES {
+        Some(format!("plus de {MAX_ART_LINES} lignes"))
+    } else if art
+        .split('\n')
+        .any(|line| line.chars().count() > MAX_ART_WIDTH)
+    {
+        Some(format!("une ligne de plus de {MAX_ART_WIDTH} caractères"))
+    } else if !art
+        .chars()
+        .all(|c| c == '\n' || c == ' ' || c.is_ascii_graphic())
+    {
+        Some("autre chose que des caractères ASCII imprimables".into())
+    } else {
+        None
     }
 }
 

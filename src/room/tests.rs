@@ -275,8 +275,12 @@ async fn a_client_that_never_reads_cannot_hold_the_shutdown() {
     let silent = TcpStream::connect(server.addr).await.expect("connect");
     let mut alice = Peer::join(&server, "Hello|alice").await;
     alice.expect(joined("alice")).await;
+    // Connected, not joined yet: it hears the close too.
+    let mut newcomer = Peer::connect(&server).await;
     server.shutdown.cancel();
     alice.expect(Event::Closing).await;
+    newcomer.expect(Event::Closing).await;
+    assert_eq!(newcomer.next().await, None);
     // The silent one never sends nor closes: the server still returns within its bound.
     let ended = tokio::time::timeout(SHUTDOWN_BOUND, server.task).await;
     assert!(matches!(ended, Ok(Ok(Ok(())))), "run returns: {ended:?}");
@@ -375,6 +379,38 @@ async fn bonus_4_frames_carry_the_fields_and_a_bad_frame_is_refused_alone() {
     assert!(matches!(bob.next().await, Some(Event::Error(_))));
     bob.say("encore").await;
     assert!(matches!(alice.next().await, Some(Event::Said { text, .. }) if text == "encore"));
+}
+
+#[tokio::test]
+async fn bonus_5_pictures_are_relayed_within_their_bounds_only() {
+    let server = start(Config {
+        codec: Codec::Binary,
+        images: true,
+        ..styled()
+    });
+    let mut alice = FramePeer::join(&server, "alice").await;
+    assert_eq!(alice.next().await, Some(joined("alice")));
+    let mut bob = FramePeer::join(&server, "bob").await;
+    assert_eq!(alice.next().await, Some(joined("bob")));
+    assert_eq!(bob.next().await, Some(joined("bob")));
+    let send = |art: String| Codec::Binary.request(&Request::Image(art));
+    alice.send_raw(&send("/\\_/\\\n( o.o )".into())).await;
+    assert!(
+        matches!(bob.next().await, Some(Event::Image { art, .. }) if art == "/\\_/\\\n( o.o )")
+    );
+    // Too many lines, too long a line, an escape: refused, and the sender stays.
+    for art in [
+        "#\n".repeat(100) + "#",
+        "#".repeat(201),
+        "\x1b[2J".to_string(),
+    ] {
+        alice.send_raw(&send(art)).await;
+        assert!(
+            matches!(alice.next().await, Some(Event::Error(why)) if why.starts_with("image refusée"))
+        );
+    }
+    alice.say("toujours là").await;
+    assert!(matches!(bob.next().await, Some(Event::Said { text, .. }) if text == "toujours là"));
     // A first frame that is not a hello is refused like a first line that is not one.
     let stream = TcpStream::connect(server.addr).await.expect("connect");
     let (read, mut writer) = stream.into_split();

@@ -9,7 +9,7 @@
 
 use crate::grade::patience::{patient, secs};
 use crate::grade::process;
-use crate::grade::server::{Fill, ServerTarget, fill};
+use crate::grade::server::{Fill, ServerTarget, fill, free_port};
 use crate::grade::{CheckResult, Failure, fail, show};
 use std::time::Duration;
 
@@ -113,12 +113,6 @@ pub(super) async fn exit_codes_file(t: &ServerTarget) -> CheckResult {
         expect_exit(&filled.argv, code, &given).await?;
     }
     Ok(())
-}
-
-/// A port free right now.
-fn free_port() -> Result<u16, Failure> {
-    let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(probe.local_addr()?.port())
 }
 
 pub(super) async fn file_then_flag(t: &ServerTarget) -> CheckResult {

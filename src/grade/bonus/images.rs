@@ -96,37 +96,51 @@ pub(super) async fn image_fields(t: &ServerTarget) -> CheckResult {
 pub(super) async fn image_limit(t: &ServerTarget) -> CheckResult {
     let server = t.start().await?;
     let (mut alice, mut bob) = alice_and_bob(&server).await?;
-    // 512 lines of 63 characters and a newline: exactly the limit.
-    let line = format!("{}\n", "#".repeat(63));
-    let art = line.repeat(frames::IMAGE_LIMIT / line.len());
-    assert_eq!(art.len(), frames::IMAGE_LIMIT);
-    alice.send_frame(frames::IMAGE, art.as_bytes()).await?;
-    expect_image(&mut bob, "a picture of 32768 bytes", "alice", &art).await?;
-    let over = format!("{art}#");
+    // The largest picture a client draws: 100 lines of 200 characters.
+    let widest = vec!["#".repeat(200); 100].join("\n");
+    alice.send_frame(frames::IMAGE, widest.as_bytes()).await?;
+    expect_image(
+        &mut bob,
+        "a picture of 100 lines of 200 characters",
+        "alice",
+        &widest,
+    )
+    .await?;
+    // One line more than any client draws: refused (it would push the chat off screens).
+    let taller = format!("{widest}\n#");
+    alice.send_frame(frames::IMAGE, taller.as_bytes()).await?;
+    expect_error(&mut alice, "a picture of 101 lines").await?;
+    // One byte over the frame limit.
+    let over = "#".repeat(frames::IMAGE_LIMIT + 1);
     alice.send_frame(frames::IMAGE, over.as_bytes()).await?;
+    expect_error(&mut alice, "a picture of 32769 bytes").await
+}
+
+/// Reads `who`'s frames (announcements may come first) until an error frame.
+async fn expect_error(alice: &mut TestClient, what: &str) -> CheckResult {
     loop {
         match alice.read_frame(patient(PATIENCE)).await? {
             FrameRead::Frame(f) if f.kind == frames::ERROR => break,
             FrameRead::Frame(f) if f.kind == frames::NOTICE => {}
             FrameRead::Frame(f) => {
                 return fail(format!(
-                    "a picture of 32769 bytes: expected an error frame (0x84) got {}",
+                    "{what}: expected an error frame (0x84) got {}",
                     frames::describe(&f)
                 ));
             }
             FrameRead::Closed => {
-                return fail(
-                    "a picture of 32769 bytes: expected an error frame (0x84) got the connection closed",
-                );
+                return fail(format!(
+                    "{what}: expected an error frame (0x84) got the connection closed"
+                ));
             }
             FrameRead::Unreadable(why) => {
                 return fail(format!(
-                    "a picture of 32769 bytes: expected an error frame (0x84) got bytes that are no frame ({why})"
+                    "{what}: expected an error frame (0x84) got bytes that are no frame ({why})"
                 ));
             }
             FrameRead::Quiet => {
                 return fail(format!(
-                    "a picture of 32769 bytes: expected an error frame (0x84) got nothing within {} s",
+                    "{what}: expected an error frame (0x84) got nothing within {} s",
                     secs(patient(PATIENCE))
                 ));
             }

@@ -240,9 +240,7 @@ async fn client_exit(
 ) -> CheckResult {
     let files = Files::new()?;
     // A valid port nobody listens on, for when the port is not the value under test.
-    let free = std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port();
+    let free = crate::grade::server::free_port()?;
     let argv = fill(target, free, &files, how)?;
     expect_exit(&argv, code, given).await.map(|_| ())
 }
