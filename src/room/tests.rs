@@ -275,8 +275,13 @@ async fn a_client_that_never_reads_cannot_hold_the_shutdown() {
     let silent = TcpStream::connect(server.addr).await.expect("connect");
     let mut alice = Peer::join(&server, "Hello|alice").await;
     alice.expect(joined("alice")).await;
-    // Connected, not joined yet: it hears the close too.
+    // Connected, not joined yet: it hears the close too. (Its over-long line is answered,
+    // so the server has accepted it; an over-long line is no handshake.)
     let mut newcomer = Peer::connect(&server).await;
+    newcomer.send(&"x".repeat(5000)).await;
+    newcomer
+        .expect(Event::Error("message trop long (max 4096 octets)".into()))
+        .await;
     server.shutdown.cancel();
     alice.expect(Event::Closing).await;
     newcomer.expect(Event::Closing).await;
