@@ -62,8 +62,9 @@ pub const CONSOLE_BACKLOG: usize = 4 * 1024 * 1024;
 /// Generous: a user pasting a long text into a slow link must not be cut off.
 pub const CLIENT_QUEUE_CAP: usize = 8 * 1024 * 1024;
 
-/// IDs a bonus server remembers (bonus 2), the oldest forgotten first. Each costs about
-/// 150 bytes: 64 Ki of them is 10 MB at most, whatever a client reconnecting in a loop does.
+/// IDs a bonus server remembers (bonus 2), the one unseen longest forgotten first. Each
+/// costs about 200 bytes (with its place in the order): 64 Ki of them is 13 MB at most,
+/// whatever a client reconnecting in a loop does.
 pub const MAX_KNOWN_IDS: usize = 64 * 1024;
 
 /// How long a bonus server that is shutting down waits for its clients' queues to be

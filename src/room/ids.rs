@@ -2,8 +2,9 @@
 //!
 //! An ID is 128 random bits from the operating system's CSPRNG, written as 32 lowercase hex
 //! digits: unguessable, so nobody can come back as someone else. The server remembers the
-//! pseudo of each ID it gave, a bounded number of them (oldest forgotten first): a client
-//! that reconnects in a loop must not grow the server's memory without end.
+//! pseudo of each ID it gave, a bounded number of them (the one unseen longest forgotten
+//! first): a client that reconnects in a loop must not grow the server's memory without
+//! end, and a user who keeps coming back is not forgotten because of it.
 
 use crate::chat::limits::MAX_KNOWN_IDS;
 use std::collections::{HashMap, VecDeque};
@@ -27,27 +28,45 @@ pub fn is_well_formed(id: &str) -> bool {
 /// The IDs given so far and the pseudo each user had last.
 #[derive(Default)]
 pub struct Known {
-    /// ID to pseudo.
-    pseudos: HashMap<String, Arc<str>>,
-    /// IDs in the order they were given, to forget the oldest first.
-    order: VecDeque<String>,
+    /// ID to its user's pseudo, and when it was last seen (a counter).
+    pseudos: HashMap<String, (Arc<str>, u64)>,
+    /// IDs in the order they were last seen, to forget the one unseen longest first. An
+    /// ID seen again is pushed again; its older entry is stale (its counter no longer
+    /// matches) and skipped when it comes out.
+    order: VecDeque<(String, u64)>,
+    /// Counts the times IDs were seen.
+    seen: u64,
 }
 
 impl Known {
     /// The pseudo of a known ID.
     pub fn get(&self, id: &str) -> Option<&Arc<str>> {
-        self.pseudos.get(id)
+        self.pseudos.get(id).map(|(pseudo, _)| pseudo)
     }
 
-    /// Remembers `id` (new, or a returning user's under a possibly new pseudo).
+    /// Remembers `id` (new, or a returning user's under a possibly new pseudo) as seen now:
+    /// a user who keeps coming back is never forgotten because others keep arriving.
     pub fn remember(&mut self, id: &str, pseudo: Arc<str>) {
-        if self.pseudos.insert(id.to_string(), pseudo).is_none() {
-            self.order.push_back(id.to_string());
-            while self.order.len() > MAX_KNOWN_IDS {
-                if let Some(oldest) = self.order.pop_front() {
-                    self.pseudos.remove(&oldest);
-                }
+        self.seen += 1;
+        self.pseudos.insert(id.to_string(), (pseudo, self.seen));
+        self.order.push_back((id.to_string(), self.seen));
+        while self.pseudos.len() > MAX_KNOWN_IDS {
+            let Some((oldest, when)) = self.order.pop_front() else {
+                break;
+            };
+            if self
+                .pseudos
+                .get(&oldest)
+                .is_some_and(|(_, last)| *last == when)
+            {
+                self.pseudos.remove(&oldest);
             }
+        }
+        // Stale entries are bounded too: at most as many as the live ones.
+        if self.order.len() > 2 * MAX_KNOWN_IDS {
+            let pseudos = &self.pseudos;
+            self.order
+                .retain(|(id, when)| pseudos.get(id).is_some_and(|(_, last)| last == when));
         }
     }
 }
@@ -68,7 +87,7 @@ mod tests {
     }
 
     #[test]
-    fn the_oldest_ids_are_forgotten_past_the_bound() {
+    fn the_ids_unseen_longest_are_forgotten_past_the_bound() {
         let mut known = Known::default();
         let ids: Vec<String> = (0..MAX_KNOWN_IDS + 2)
             .map(|i| format!("{i:032x}"))
@@ -81,6 +100,25 @@ mod tests {
         // Coming back under a new name does not count as a new ID.
         known.remember(&ids[2], Arc::from("q"));
         assert_eq!(known.get(&ids[2]).map(|p| &**p), Some("q"));
-        assert_eq!(known.order.len(), MAX_KNOWN_IDS);
+        assert_eq!(known.pseudos.len(), MAX_KNOWN_IDS);
+    }
+
+    #[test]
+    fn a_user_who_comes_back_survives_a_flood_of_newcomers() {
+        let mut known = Known::default();
+        let alice = "a".repeat(32);
+        known.remember(&alice, Arc::from("alice"));
+        // A flood of new users, alice coming back now and then: she stays known.
+        for round in 0..3 {
+            for i in 0..MAX_KNOWN_IDS {
+                known.remember(&format!("{round}{i:031x}"), Arc::from("x"));
+                if i % 1000 == 0 {
+                    known.remember(&alice, Arc::from("alice"));
+                }
+            }
+        }
+        assert_eq!(known.get(&alice).map(|p| &**p), Some("alice"));
+        assert_eq!(known.pseudos.len(), MAX_KNOWN_IDS);
+        assert!(known.order.len() <= 2 * MAX_KNOWN_IDS);
     }
 }
