@@ -113,6 +113,8 @@ mod tests {
             for i in 0..MAX_KNOWN_IDS {
                 known.remember(&format!("{round}{i:031x}"), Arc::from("x"));
                 if i % 1000 == 0 {
+                    // Still known when she comes back, however many came in between.
+                    assert!(known.get(&alice).is_some(), "round {round}, newcomer {i}");
                     known.remember(&alice, Arc::from("alice"));
                 }
             }
