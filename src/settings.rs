@@ -267,6 +267,20 @@ pub enum SettingsError {
         /// What the OS said.
         reason: io::Error,
     },
+    /// A number outside its range (bonus 5's picture width).
+    #[error("invalid {name} {value:?} (from {origin}): must be a number from {min} to {max}")]
+    OutOfRange {
+        /// What the number is, in words.
+        name: &'static str,
+        /// The value as given.
+        value: String,
+        /// Where it was given.
+        origin: Origin,
+        /// The smallest value allowed.
+        min: u32,
+        /// The largest value allowed.
+        max: u32,
+    },
 }
 
 impl SettingsError {
@@ -287,7 +301,34 @@ impl SettingsError {
             SettingsError::PortReserved { .. } => 2,
             SettingsError::NotAnAddress { .. } => 3,
             SettingsError::NotLocal { .. } | SettingsError::LocalUnknown { .. } => 4,
+            // The course gives no code for these: a bad flag is a usage error, like
+            // clap's; a bad line of the file, a bad setting.
+            SettingsError::OutOfRange {
+                origin: Origin::Flag(_),
+                ..
+            } => 2,
+            SettingsError::OutOfRange { .. } => 1,
         }
+    }
+}
+
+/// A whole number from `min` to `max` written in plain ASCII digits (no sign, no blanks).
+pub fn number(
+    value: &Sourced,
+    name: &'static str,
+    min: u32,
+    max: u32,
+) -> Result<u32, SettingsError> {
+    let text = &value.value;
+    match text.parse::<u32>() {
+        Ok(n) if (min..=max).contains(&n) && text.bytes().all(|b| b.is_ascii_digit()) => Ok(n),
+        _ => Err(SettingsError::OutOfRange {
+            name,
+            value: text.clone(),
+            origin: value.origin.clone(),
+            min,
+            max,
+        }),
     }
 }
 

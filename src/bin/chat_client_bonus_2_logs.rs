@@ -17,11 +17,9 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use std::sync::Arc;
 use tp6::chat::cli::{Endpoint, IdFileArg, LogFileArg};
 use tp6::client::{self, idfile};
-use tp6::clock::SystemClock;
-use tp6::logs::{self, LogFile, LogSetup};
+use tp6::logs;
 use tp6::protocol::Codec;
 
 /// The chat client with a log of the conversation.
@@ -42,19 +40,11 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
-    let logs = LogSetup {
-        console: false,
-        timestamps: true,
-        file: Some(match args.log.log_file {
-            Some(path) => LogFile::Given(path),
-            None => logs::default_file("client.log"),
-        }),
-        clock: Arc::new(SystemClock),
-    };
-    let _flushed_on_exit = match logs::init(logs) {
-        Ok(guard) => guard,
-        Err(e) => return tp6::error::fatal(e),
-    };
+    tp6::error::exit_code(run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    let _flushed_on_exit = logs::init(client::logs(args.log.or_default("client.log")))?;
     let config = client::Config {
         codec: Codec::Lines(args.endpoint.wire),
         endpoint: args.endpoint,
@@ -63,5 +53,5 @@ async fn main() -> ExitCode {
         id_file: Some(args.id.id_file.unwrap_or_else(idfile::default_path)),
         images: None,
     };
-    tp6::error::exit_code(client::run(config).await)
+    client::run(config).await
 }

@@ -19,11 +19,9 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use std::sync::Arc;
 use tp6::chat::cli::{Configured, IdFileArg, LogFileArg, WireArg};
-use tp6::client::{self, idfile};
-use tp6::clock::SystemClock;
-use tp6::logs::{self, LogFile, LogSetup};
+use tp6::client;
+use tp6::logs;
 use tp6::protocol::Codec;
 
 /// The chat client configured by a file and its command line.
@@ -43,43 +41,31 @@ struct Args {
     log: LogFileArg,
 }
 
-/// The keys a client's config file may set.
-const KEYS: &[&str] = &["HOST", "PORT", "PSEUDO", "ID_FILE", "LOG_FILE"];
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
-    let path = |p: Option<std::path::PathBuf>| p.map(|p| p.display().to_string());
-    let flags = vec![
-        ("PSEUDO", "--pseudo", args.pseudo),
-        ("ID_FILE", "--id-file", path(args.id.id_file)),
-        ("LOG_FILE", "--log-file", path(args.log.log_file)),
-    ];
-    let (endpoint, layers) = match args.configured.resolve(args.wire.wire, KEYS, flags, false) {
-        Ok(resolved) => resolved,
-        Err(e) => return tp6::error::fatal(e),
-    };
-    let value = |key| layers.get(key).map(|v| v.value.clone());
-    let logs = LogSetup {
-        console: false,
-        timestamps: true,
-        file: Some(match value("LOG_FILE") {
-            Some(path) => LogFile::Given(path.into()),
-            None => logs::default_file("client.log"),
-        }),
-        clock: Arc::new(SystemClock),
-    };
-    let _flushed_on_exit = match logs::init(logs) {
-        Ok(guard) => guard,
-        Err(e) => return tp6::error::fatal(e),
-    };
+    tp6::error::exit_code(run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    // Every value checked before anything starts (exit codes 1-3, see `tp6::settings`).
+    let extra = vec![];
+    let settings = client::settings(
+        &args.configured,
+        args.wire.wire,
+        args.pseudo,
+        &args.id,
+        &args.log,
+        extra,
+    )?;
+    let _flushed_on_exit = logs::init(client::logs(settings.log_file))?;
     let config = client::Config {
-        codec: Codec::Lines(endpoint.wire),
-        endpoint,
-        pseudo: value("PSEUDO"),
+        codec: Codec::Lines(settings.endpoint.wire),
+        endpoint: settings.endpoint,
+        pseudo: settings.pseudo,
         style: true,
-        id_file: Some(value("ID_FILE").map_or_else(idfile::default_path, Into::into)),
+        id_file: Some(settings.id_file),
         images: None,
     };
-    tp6::error::exit_code(client::run(config).await)
+    client::run(config).await
 }

@@ -21,10 +21,7 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use std::sync::Arc;
 use tp6::chat::cli::{Endpoint, LogFileArg};
-use tp6::clock::SystemClock;
-use tp6::logs::{self, LogFile, LogSetup};
 use tp6::protocol::Codec;
 use tp6::room::{self, Style};
 
@@ -41,23 +38,12 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
-    let clock = Arc::new(SystemClock);
     let config = room::Config {
         codec: Codec::Lines(args.endpoint.wire),
-        style: Some(Style {
-            clock: clock.clone(),
-        }),
+        style: Some(Style::local()),
         ids: true,
         images: false,
     };
-    let logs = LogSetup {
-        console: true,
-        timestamps: true,
-        file: Some(match args.log.log_file {
-            Some(path) => LogFile::Given(path),
-            None => logs::default_file("server.log"),
-        }),
-        clock,
-    };
+    let logs = room::logs(Some(args.log.or_default("server.log")));
     tp6::error::exit_code(room::serve(&args.endpoint, config, logs).await)
 }

@@ -24,11 +24,8 @@
 
 use clap::Parser;
 use std::process::ExitCode;
-use std::sync::Arc;
 use tp6::chat::cli::{Configured, LogFileArg};
 use tp6::chat::wire::Wire;
-use tp6::clock::SystemClock;
-use tp6::logs::{self, LogFile, LogSetup};
 use tp6::protocol::Codec;
 use tp6::room::{self, Style};
 
@@ -42,35 +39,20 @@ struct Args {
     log: LogFileArg,
 }
 
-/// The keys a server's config file may set.
-const KEYS: &[&str] = &["HOST", "PORT", "LOG_FILE"];
-
 #[tokio::main]
 async fn main() -> ExitCode {
     let args: Args = tp6::error::parse_args();
-    let log_flag = args.log.log_file.map(|p| p.display().to_string());
-    let flags = vec![("LOG_FILE", "--log-file", log_flag)];
-    let (endpoint, layers) = match args.configured.resolve(Wire::Lines, KEYS, flags, true) {
-        Ok(resolved) => resolved,
-        Err(e) => return tp6::error::fatal(e),
-    };
-    let clock = Arc::new(SystemClock);
+    tp6::error::exit_code(run(args).await)
+}
+
+async fn run(args: Args) -> anyhow::Result<()> {
+    // Every value checked before anything starts (exit codes 1-4, see `tp6::settings`).
+    let (endpoint, log_file) = args.configured.server(Wire::Lines, &args.log)?;
     let config = room::Config {
         codec: Codec::Binary,
-        style: Some(Style {
-            clock: clock.clone(),
-        }),
+        style: Some(Style::local()),
         ids: true,
         images: false,
     };
-    let logs = LogSetup {
-        console: true,
-        timestamps: true,
-        file: Some(match layers.get("LOG_FILE") {
-            Some(path) => LogFile::Given(path.value.clone().into()),
-            None => logs::default_file("server.log"),
-        }),
-        clock,
-    };
-    tp6::error::exit_code(room::serve(&endpoint, config, logs).await)
+    room::serve(&endpoint, config, room::logs(Some(log_file))).await
 }

@@ -47,6 +47,17 @@ pub struct LogFileArg {
     pub log_file: Option<std::path::PathBuf>,
 }
 
+impl LogFileArg {
+    /// The log file: the one given, or the default `name` under /var/log/chat_room (with
+    /// its fallback).
+    pub fn or_default(&self, name: &str) -> crate::logs::LogFile {
+        match &self.log_file {
+            Some(path) => crate::logs::LogFile::Given(path.clone()),
+            None => crate::logs::default_file(name),
+        }
+    }
+}
+
 /// `--id-file PATH`, the client's from bonus 2 `ids` on.
 #[derive(Debug, Clone, clap::Args)]
 pub struct IdFileArg {
@@ -83,7 +94,26 @@ pub struct WireArg {
     pub wire: Wire,
 }
 
+/// The keys of a bonus server's config file.
+pub const SERVER_KEYS: &[&str] = &["HOST", "PORT", "LOG_FILE"];
+
 impl Configured {
+    /// A bonus server's settings from bonus 3 on: its endpoint (an address of this machine)
+    /// and its log file, each from the command line, else the file, else the default.
+    pub fn server(
+        &self,
+        wire: Wire,
+        log: &LogFileArg,
+    ) -> Result<(Endpoint, crate::logs::LogFile), crate::settings::SettingsError> {
+        let flag = log.log_file.as_ref().map(|p| p.display().to_string());
+        let flags = vec![("LOG_FILE", "--log-file", flag)];
+        let (endpoint, layers) = self.resolve(wire, SERVER_KEYS, flags, true)?;
+        let log = LogFileArg {
+            log_file: layers.get("LOG_FILE").map(|v| v.value.clone().into()),
+        };
+        Ok((endpoint, log.or_default("server.log")))
+    }
+
     /// Reads the config file (keys `keys`), lays the command line over it (`flags`: key,
     /// flag, value given), and validates the address (one of this machine's for a
     /// `server`) and the port. The layers are returned for the other keys. (`wire` only

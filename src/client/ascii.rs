@@ -36,6 +36,15 @@ pub const MAX_LINES: u32 = MAX_ART_LINES as u32;
 /// light background, and the other way round on a dark terminal, which still reads).
 const RAMP: &[u8] = b" .:-=+*#%@";
 
+/// The art width a user asked for (`--art-width`, `ART_WIDTH`), [`DEFAULT_WIDTH`] if none.
+pub fn width(
+    asked: Option<&crate::settings::Sourced>,
+) -> Result<u32, crate::settings::SettingsError> {
+    asked.map_or(Ok(DEFAULT_WIDTH), |w| {
+        crate::settings::number(w, "art width", 1, MAX_WIDTH)
+    })
+}
+
 /// Why a file could not be turned into art; `Display` is the line the client shows.
 #[derive(Debug, thiserror::Error)]
 pub enum ArtError {

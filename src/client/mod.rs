@@ -43,6 +43,67 @@ pub struct Config {
     pub images: Option<u32>,
 }
 
+/// How a bonus client logs (bonus 2 logs): the conversation, stamped with the local time,
+/// in `file` only (the terminal is the chat).
+pub fn logs(file: crate::logs::LogFile) -> crate::logs::LogSetup {
+    crate::logs::LogSetup {
+        console: false,
+        timestamps: true,
+        file: Some(file),
+        clock: std::sync::Arc::new(crate::clock::SystemClock),
+    }
+}
+
+/// The keys of a bonus client's config file (later stages add theirs).
+pub const KEYS: &[&str] = &["HOST", "PORT", "PSEUDO", "ID_FILE", "LOG_FILE"];
+
+/// What a bonus client's command line and config file say (bonus 3 on).
+pub struct Settings {
+    /// Where the server is.
+    pub endpoint: Endpoint,
+    /// `PSEUDO` / `--pseudo`.
+    pub pseudo: Option<String>,
+    /// `ID_FILE` / `--id-file`, or the default.
+    pub id_file: PathBuf,
+    /// `LOG_FILE` / `--log-file`, or the default.
+    pub log_file: crate::logs::LogFile,
+    /// Every layer, for the keys of later stages (`extra`).
+    pub layers: crate::settings::Layers,
+}
+
+/// Reads a bonus client's settings: the command line over the config file over the
+/// defaults, key by key; `extra` are the keys of later stages with their flags and values.
+pub fn settings(
+    configured: &crate::chat::cli::Configured,
+    wire: Wire,
+    pseudo: Option<String>,
+    id: &crate::chat::cli::IdFileArg,
+    log: &crate::chat::cli::LogFileArg,
+    extra: Vec<(&'static str, &'static str, Option<String>)>,
+) -> Result<Settings, crate::settings::SettingsError> {
+    let path = |p: &Option<PathBuf>| p.as_ref().map(|p| p.display().to_string());
+    let mut flags = vec![
+        ("PSEUDO", "--pseudo", pseudo),
+        ("ID_FILE", "--id-file", path(&id.id_file)),
+        ("LOG_FILE", "--log-file", path(&log.log_file)),
+    ];
+    let mut keys = KEYS.to_vec();
+    keys.extend(extra.iter().map(|(key, _, _)| *key));
+    flags.extend(extra);
+    let (endpoint, layers) = configured.resolve(wire, &keys, flags, false)?;
+    let value = |key| layers.get(key).map(|v| v.value.clone());
+    let log = crate::chat::cli::LogFileArg {
+        log_file: value("LOG_FILE").map(Into::into),
+    };
+    Ok(Settings {
+        endpoint,
+        pseudo: value("PSEUDO"),
+        id_file: value("ID_FILE").map_or_else(idfile::default_path, Into::into),
+        log_file: log.or_default("client.log"),
+        layers,
+    })
+}
+
 /// Connects, introduces itself (with its ID if it has one), then shows what the server says
 /// and sends what the user types, until either side ends.
 pub async fn run(config: Config) -> anyhow::Result<()> {

@@ -52,6 +52,26 @@ pub struct Style {
     pub clock: Arc<dyn Clock>,
 }
 
+impl Style {
+    /// The style with the server's local time.
+    pub fn local() -> Style {
+        Style {
+            clock: Arc::new(crate::clock::SystemClock),
+        }
+    }
+}
+
+/// How a bonus server logs: its console, plain like Part II's until it has a log `file`
+/// (bonus 2 logs), from then on stamped with the local time and written to the file too.
+pub fn logs(file: Option<crate::logs::LogFile>) -> LogSetup {
+    LogSetup {
+        console: true,
+        timestamps: file.is_some(),
+        file,
+        clock: Arc::new(crate::clock::SystemClock),
+    }
+}
+
 /// Serves clients on `listener` with `config` until `shutdown` is cancelled, then closes
 /// the room and returns once every client is flushed and closed (or [`SHUTDOWN_BOUND`] has
 /// passed).

@@ -499,3 +499,27 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_number_out_of_range_is_a_usage_error_from_a_flag_and_a_setting_error_from_the_file() {
+    let ok = number(&flag("--art-width", "200"), "art width", 1, 200);
+    assert_eq!(ok.ok(), Some(200));
+    for bad in ["0", "201", "+5", " 5", "", "5x", "99999999999"] {
+        let e = number(&flag("--art-width", bad), "art width", 1, 200).unwrap_err();
+        assert_eq!(e.exit_code(), 2, "{bad:?}: {e}");
+        assert_eq!(
+            e.to_string(),
+            format!("invalid art width {bad:?} (from --art-width): must be a number from 1 to 200")
+        );
+    }
+    let from_file = Sourced {
+        value: "900".into(),
+        origin: Origin::File {
+            path: "c.conf".into(),
+            line: 3,
+        },
+    };
+    let e = number(&from_file, "art width", 1, 200).unwrap_err();
+    assert_eq!(e.exit_code(), 1);
+    assert!(e.to_string().contains("(from c.conf:3)"), "{e}");
+}
