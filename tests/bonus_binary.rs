@@ -8,7 +8,7 @@ use tp6::chat::wire::Wire;
 use tp6::grade::chat::{checks, new_checks};
 use tp6::grade::client::{self, ClientTarget};
 use tp6::grade::server::{ServerSource, ServerTarget};
-use tp6::grade::{Check, Report, Verdict, run_checks};
+use tp6::grade::{Check, Report, run_checks, unlike_before};
 
 /// Per check; a passing one takes well under a second, the 4 MB stuck client a few.
 const CHECK_LIMIT: Duration = Duration::from_secs(20);
@@ -100,14 +100,10 @@ async fn server_passes(stage: &str) -> Result<(), String> {
 async fn server_new_fail(stage: &str, previous: &str) -> Result<(), String> {
     let new = new_checks(stage);
     let report = run_all(stage, &new, &server_target(stage, server_binary(previous))).await;
-    for c in &report.checks {
-        let holds = new.iter().any(|n| n.id == c.id && n.holds_before.is_some());
-        let expected = if holds { Verdict::Pass } else { Verdict::Fail };
-        if c.verdict != expected {
-            return Err(format!("{} against the {previous} server:\n{report}", c.id));
-        }
+    match unlike_before(&new, &report) {
+        Some(id) => Err(format!("{id} against the {previous} server:\n{report}")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// Every check of `stage`'s client list passes against its client.
@@ -126,14 +122,10 @@ async fn client_passes(stage: &str) -> Result<(), String> {
 async fn client_new_fail(stage: &str, previous: &str) -> Result<(), String> {
     let new = client::new_checks(stage);
     let report = run_all(stage, &new, &client_target(client_binary(previous))).await;
-    for c in &report.checks {
-        let holds = new.iter().any(|n| n.id == c.id && n.holds_before.is_some());
-        let expected = if holds { Verdict::Pass } else { Verdict::Fail };
-        if c.verdict != expected {
-            return Err(format!("{} against the {previous} client:\n{report}", c.id));
-        }
+    match unlike_before(&new, &report) {
+        Some(id) => Err(format!("{id} against the {previous} client:\n{report}")),
+        None => Ok(()),
     }
-    Ok(())
 }
 
 /// One test for everything: the passes and the expected failures (mostly idle waits)

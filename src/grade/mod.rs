@@ -178,6 +178,32 @@ impl<T: ?Sized> Clone for Check<T> {
 }
 impl<T: ?Sized> Copy for Check<T> {}
 
+impl<T: ?Sized> Check<T> {
+    /// What this check, new at its stage, must give against the previous stage's program:
+    /// a failure (it checks what the stage adds), unless it declares that it holds before.
+    pub fn verdict_before(&self) -> Verdict {
+        if self.holds_before.is_some() {
+            Verdict::Pass
+        } else {
+            Verdict::Fail
+        }
+    }
+}
+
+/// The first of a stage's `new` checks whose verdict in `report` (of the previous stage's
+/// program) is not [`Check::verdict_before`]: the proof that each new check checks
+/// something the previous stage lacks. `None` when every one is as it must be.
+pub fn unlike_before<'r, T: ?Sized>(new: &[Check<T>], report: &'r Report) -> Option<&'r str> {
+    report
+        .checks
+        .iter()
+        .find(|c| {
+            let expected = new.iter().find(|n| n.id == c.id).map(Check::verdict_before);
+            expected != Some(c.verdict)
+        })
+        .map(|c| c.id.as_str())
+}
+
 /// Runs each check in turn, each bounded by `timeout`, and collects the verdicts.
 pub async fn run_checks<T: ?Sized + Sync>(
     stage: &str,
@@ -215,4 +241,48 @@ pub async fn run_checks<T: ?Sized + Sync>(
         out.push(CheckReport::new(check, result, start.elapsed()));
     }
     Report::new(stage, out)
+}
+
+#[cfg(test)]
+mod previous_stage_tests {
+    use super::*;
+
+    async fn passes(_: &()) -> CheckResult {
+        Ok(())
+    }
+
+    fn report(verdicts: &[(&Check<()>, CheckResult)]) -> Report {
+        let checks = verdicts
+            .iter()
+            .map(|(c, r)| CheckReport::new(*c, r.clone(), Duration::ZERO))
+            .collect();
+        Report::new("ii_9", checks)
+    }
+
+    #[test]
+    fn a_new_check_must_fail_before_unless_it_holds_before() {
+        let adds = check!("ii_9", "adds", Course, "what the stage adds", passes);
+        let keeps = check!(
+            "ii_9",
+            "keeps",
+            Robust,
+            "what the stage keeps",
+            passes,
+            holds_before = "the previous stage had it"
+        );
+        let new = [adds, keeps];
+        let failed = || Err(Failure::Fail("no".into()));
+        assert_eq!(
+            unlike_before(&new, &report(&[(&adds, failed()), (&keeps, Ok(()))])),
+            None
+        );
+        assert_eq!(
+            unlike_before(&new, &report(&[(&adds, Ok(())), (&keeps, Ok(()))])),
+            Some("ii_9.adds")
+        );
+        assert_eq!(
+            unlike_before(&new, &report(&[(&adds, failed()), (&keeps, failed())])),
+            Some("ii_9.keeps")
+        );
+    }
 }
