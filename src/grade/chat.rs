@@ -144,7 +144,9 @@ fn ii_4() -> Vec<Check<ServerTarget>> {
             "stuck_client",
             Robust,
             "a client that never reads does not delay two others exchanging 4 MB",
-            stuck_client
+            stuck_client,
+            real_time = "4 MB go through TCP's flow control, paced by the system's \
+                acknowledgements in real time"
         ),
         check!(
             "ii_4",

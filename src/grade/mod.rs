@@ -21,6 +21,7 @@ macro_rules! check {
             what: $what,
             holds_before: None,
             retired_by: None,
+            real_time: None,
             run: |t| Box::pin($body(t)),
         };
         $(check.$key = Some($value);)*
@@ -167,6 +168,12 @@ pub struct Check<T: ?Sized> {
     /// replaces it (ii_5's pseudo-signed relay replaces ii_4's address-signed one). Until
     /// then, a check keeps running at every later stage.
     pub retired_by: Option<&'static str>,
+    /// Why this check cannot run under tokio's paused clock, for the rare check whose
+    /// outcome depends on the system's own timers (TCP acknowledgements pacing megabytes):
+    /// while those run in real time, a paused clock jumps ahead as soon as the process is
+    /// idle and times the check out. An in-process test runs such a check with the clock
+    /// running (see [`server::InProcess`]).
+    pub real_time: Option<&'static str>,
     /// The body, given the target under test.
     pub run: for<'a> fn(&'a T) -> CheckFuture<'a>,
 }

@@ -8,6 +8,15 @@
 //! [`TestClient`] is a client the checks script: send a message, expect one, expect
 //! silence, expect the connection closed.
 //!
+//! A third source, [`InProcess`], runs a server future in `grade`'s own runtime on a
+//! listener `grade` opened: no process, no console, and, under a runtime whose clock is
+//! paused, no real waiting (the checks' silences and timeouts pass as soon as nothing is
+//! left to do). That is for test suites: the same checks, graded in milliseconds, with
+//! time that a later stage's timeouts (handshakes, rate limits) can be checked against.
+//! Only a check that declares [`real_time`](super::Check::real_time) (megabytes paced by
+//! the system's TCP acknowledgements, which a paused clock does not wait for) needs the
+//! clock running.
+//!
 //! In `--wire tp` mode replies are compared leniently, as course servers differ in harmless
 //! ways: a message may come with or without a trailing newline, two messages may arrive in
 //! one read (split on newlines, and bonus 2's `ID|<id>` from what follows it), trailing
@@ -20,12 +29,16 @@ use super::process::{self, Running, TimedLine};
 use super::{Failure, fail, show};
 use crate::chat::wire::{self, Incoming, MessageReader, Wire};
 use crate::grade::patience::patient;
+use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
+use std::process::ExitStatus;
+use std::sync::Arc;
 use std::time::Duration;
 use tokio::io::AsyncWriteExt;
-use tokio::net::TcpStream;
 use tokio::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use tokio::net::{TcpListener, TcpStream};
+use tokio_util::sync::CancellationToken;
 
 /// How long to wait for something that should happen.
 pub const PATIENCE: Duration = Duration::from_secs(3);
@@ -46,6 +59,83 @@ pub enum ServerSource {
     /// path in a directory of the check's own: bonus 2 logs) and `{config}` (a config file
     /// `grade` writes: bonus 3), see [`Filled`].
     Command(Vec<String>),
+    /// Run in this process, per check, on a listener of its own (see [`InProcess`]):
+    /// checks that need a console, a command or a log file skip.
+    InProcess(InProcess),
+}
+
+/// The future an [`InProcess`] server runs: `Ok` is a clean exit (status 0).
+pub type ServerFuture = std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>> + Send>>;
+
+/// A server started in this process: given the listener `grade` bound (127.0.0.1, a port
+/// of the system's choice) and a token cancelled where a process would get `SIGTERM`, it
+/// returns the server's future, which `grade` spawns on its runtime and aborts when the
+/// check ends.
+#[derive(Clone)]
+pub struct InProcess(Arc<dyn Fn(TcpListener, CancellationToken) -> ServerFuture + Send + Sync>);
+
+impl InProcess {
+    /// A server run by `start` (for instance a closure calling the server's `run`).
+    pub fn new(
+        start: impl Fn(TcpListener, CancellationToken) -> ServerFuture + Send + Sync + 'static,
+    ) -> InProcess {
+        InProcess(Arc::new(start))
+    }
+}
+
+impl std::fmt::Debug for InProcess {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("InProcess")
+    }
+}
+
+/// An [`InProcess`] server running for one check: aborted when dropped.
+struct InProcessRun {
+    task: Option<tokio::task::JoinHandle<anyhow::Result<()>>>,
+    stop: CancellationToken,
+    /// How it ended, once it has.
+    ended: Option<ExitStatus>,
+}
+
+impl InProcessRun {
+    async fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        if let Some(status) = self.ended {
+            return Some(status);
+        }
+        let task = self.task.as_mut()?;
+        let joined = tokio::time::timeout(limit, task).await.ok()?;
+        self.task = None;
+        let code = match joined {
+            Ok(Ok(())) => 0,
+            // An error returned or a panic: a process would have exited 1 or died.
+            Ok(Err(_)) | Err(_) => 1,
+        };
+        let status = exit_status(code);
+        self.ended = Some(status);
+        Some(status)
+    }
+}
+
+impl Drop for InProcessRun {
+    fn drop(&mut self) {
+        if let Some(task) = &self.task {
+            task.abort();
+        }
+    }
+}
+
+/// The status a process exiting with `code` would have.
+fn exit_status(code: u8) -> ExitStatus {
+    #[cfg(unix)]
+    {
+        use std::os::unix::process::ExitStatusExt;
+        ExitStatus::from_raw(i32::from(code) << 8)
+    }
+    #[cfg(windows)]
+    {
+        use std::os::windows::process::ExitStatusExt;
+        ExitStatus::from_raw(u32::from(code))
+    }
 }
 
 /// A server to grade.
@@ -105,6 +195,8 @@ pub struct RunningServer {
     first_line: Option<String>,
     /// The process, when the check started it (killed on drop).
     process: Option<Running>,
+    /// The task, for an [`InProcess`] server (aborted on drop).
+    in_process: Option<InProcessRun>,
     /// The directory of `{log}` and `{config}`, removed with the server.
     _scratch: Option<tempfile::TempDir>,
 }
@@ -195,22 +287,25 @@ impl ServerTarget {
                 // leaving; their leave announcements must not land in this check. There is
                 // nothing to observe from outside, so give it a moment.
                 tokio::time::sleep(patient(SETTLE)).await;
-                Ok(RunningServer {
-                    addr: *addr,
-                    first_line: None,
-                    wire: self.wire,
-                    pseudos: self.pseudos,
-                    styled: self.styled,
-                    ids: self.ids,
-                    frames: self.frames,
-                    log: None,
-                    process: None,
-                    _scratch: None,
-                })
+                Ok(self.found_at(*addr))
             }
             ServerSource::Command(template) => {
                 let filled = fill(template, Fill::default()).await?;
                 self.start_filled(filled).await
+            }
+            ServerSource::InProcess(start) => {
+                let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
+                let addr = listener.local_addr()?;
+                let stop = CancellationToken::new();
+                let task = tokio::spawn((start.0)(listener, stop.clone()));
+                Ok(RunningServer {
+                    in_process: Some(InProcessRun {
+                        task: Some(task),
+                        stop,
+                        ended: None,
+                    }),
+                    ..self.found_at(addr)
+                })
             }
         }
     }
@@ -229,26 +324,42 @@ impl ServerTarget {
         let mut running = process::spawn(&argv)?;
         let (addr, first_line) = wait_listening(&mut running, port, port_given).await?;
         Ok(RunningServer {
-            addr,
             first_line,
+            log,
+            process: Some(running),
+            _scratch: Some(scratch),
+            ..self.found_at(addr)
+        })
+    }
+
+    /// This target's server at `addr`, with nothing of its own (no process, console or
+    /// files): what a server given by its address is, and what the others start from.
+    fn found_at(&self, addr: SocketAddr) -> RunningServer {
+        RunningServer {
+            addr,
+            first_line: None,
             wire: self.wire,
             pseudos: self.pseudos,
             styled: self.styled,
             ids: self.ids,
             frames: self.frames,
-            log,
-            process: Some(running),
-            _scratch: Some(scratch),
-        })
+            log: None,
+            process: None,
+            in_process: None,
+            _scratch: None,
+        }
     }
 
-    /// The command template, or a skip for a server given by its address (a check that
-    /// starts the server its own way needs the command).
+    /// The command template, or a skip for a server given by its address or run in this
+    /// process (a check that starts the server its own way needs the command).
     pub fn template(&self) -> Result<&[String], Failure> {
         match &self.source {
             ServerSource::Command(template) => Ok(template),
             ServerSource::Address(_) => Err(Failure::Skip(
                 "needs to start the server: give a command, not --address".into(),
+            )),
+            ServerSource::InProcess(_) => Err(Failure::Skip(
+                "needs to start the server its own way: it runs in grade's own process".into(),
             )),
         }
     }
@@ -371,6 +482,20 @@ async fn wait_for_listener(
 }
 
 impl RunningServer {
+    /// The skip of a check that needs `what` of a server that has no process of its own.
+    pub(crate) fn lacks(&self, what: &str) -> Failure {
+        Failure::Skip(if self.in_process.is_some() {
+            format!("needs {what}: the server runs in grade's own process")
+        } else {
+            format!("needs {what}: give a command, not --address")
+        })
+    }
+
+    /// Whether it runs in `grade`'s own process ([`InProcess`]).
+    pub fn in_process(&self) -> bool {
+        self.in_process.is_some()
+    }
+
     /// Connects a scripted client.
     pub async fn connect(&self) -> Result<TestClient, Failure> {
         let mut c = TestClient::connect(self.addr, self.wire, None).await?;
@@ -381,20 +506,26 @@ impl RunningServer {
         Ok(c)
     }
 
-    /// Sends `SIGTERM` to the server's process group, as a service manager or `kill` does;
-    /// skips where there are no signals (Windows) or no process (`--address`).
+    /// Sends `SIGTERM` to the server's process group, as a service manager or `kill` does
+    /// (cancels an [`InProcess`] server's token); skips where there are no signals
+    /// (Windows) or no process (`--address`).
     pub fn terminate(&mut self) -> Result<(), Failure> {
+        if let Some(run) = &self.in_process {
+            run.stop.cancel();
+            return Ok(());
+        }
         let Some(process) = self.process.as_mut() else {
-            return Err(Failure::Skip(
-                "needs to signal the server: give a command, not --address".into(),
-            ));
+            return Err(self.lacks("to signal the server"));
         };
         process.terminate()
     }
 
     /// Waits up to `limit` for the server to exit; `None` while it runs (or for a server
     /// given by its address).
-    pub async fn wait_exit(&mut self, limit: Duration) -> Option<std::process::ExitStatus> {
+    pub async fn wait_exit(&mut self, limit: Duration) -> Option<ExitStatus> {
+        if let Some(run) = self.in_process.as_mut() {
+            return run.wait_exit(limit).await;
+        }
         self.process.as_mut()?.wait_exit(limit).await
     }
 
@@ -424,9 +555,7 @@ impl RunningServer {
             return Ok(Some(line.clone()));
         }
         let Some(process) = self.process.as_mut() else {
-            return Err(Failure::Skip(
-                "needs the server's console: give a command, not --address".into(),
-            ));
+            return Err(self.lacks("the server's console"));
         };
         Ok(process.next_line(patient(PATIENCE)).await.map(|l| l.text))
     }
@@ -438,9 +567,7 @@ impl RunningServer {
         wanted: impl Fn(&str) -> bool,
     ) -> Result<String, Failure> {
         let Some(process) = self.process.as_mut() else {
-            return Err(Failure::Skip(
-                "needs the server's console: give a command, not --address".into(),
-            ));
+            return Err(self.lacks("the server's console"));
         };
         let mut seen = Vec::new();
         let deadline = tokio::time::Instant::now() + patient(PATIENCE);

@@ -23,6 +23,9 @@ const REREAD: Duration = Duration::from_millis(50);
 
 /// The log file of a server started from a command with `{log}`, or a skip.
 fn log_path(server: &RunningServer) -> Result<&Path, Failure> {
+    if server.in_process() {
+        return Err(server.lacks("the server's log file"));
+    }
     server.log.as_deref().ok_or_else(|| {
         Failure::Skip(
             "the command has no {log}: put it where the server takes its log file's path (e.g. `--log-file {log}`)"
