@@ -5,8 +5,9 @@
 //! and fill the placeholders they know about. On Unix every program runs in a process
 //! group of its own, and the whole group is killed when its handle is dropped or the
 //! program exits, so a check that fails or times out never leaves a process behind, not
-//! even the children of a shell wrapper (`sh -c 'python3 server.py & wait'`). Windows has
-//! no process groups: there only the program itself is killed.
+//! even the children of a shell wrapper (`sh -c 'python3 server.py & wait'`). On Windows
+//! the program is put in a job object of its own, which everything it starts joins, and
+//! the job is killed the same way.
 //!
 //! A check that fails after starting a program ends its reason with that program's stderr
 //! ([`noting_programs`], [`stderr_tail`]): its first Python traceback whole and its last
@@ -293,18 +294,25 @@ impl Running {
     }
 }
 
-/// A program's process group (Unix): killed, every member of it, when dropped.
+/// A program's process group (Unix) or job object (Windows): killed, every member of it,
+/// when dropped.
 ///
 /// The group id is the program's pid, which the system does not give to another process
 /// while the program is unreaped or any member of its group lives: killing before the
-/// program has been waited for, or right after, cannot hit a stranger.
+/// program has been waited for, or right after, cannot hit a stranger. A Windows job is
+/// created with "kill on close": closing its handle, here or when `grade` itself dies,
+/// ends every process in it. (The program joins its job just after it starts; a child it
+/// started in that instant would not be in it.)
 pub(crate) struct ProcessGroup {
     #[cfg(unix)]
     id: Option<libc::pid_t>,
+    #[cfg(windows)]
+    job: Option<job::Job>,
 }
 
 impl ProcessGroup {
-    /// The group `child` leads (started with `process_group(0)` or `setsid`).
+    /// The group `child` leads (started with `process_group(0)` or `setsid`), or on
+    /// Windows a job it is put in now.
     pub(crate) fn of(child: &Child) -> ProcessGroup {
         #[cfg(unix)]
         {
@@ -317,14 +325,20 @@ impl ProcessGroup {
             }
             ProcessGroup { id }
         }
-        #[cfg(not(unix))]
+        #[cfg(windows)]
+        {
+            ProcessGroup {
+                job: child.raw_handle().and_then(job::Job::holding),
+            }
+        }
+        #[cfg(not(any(unix, windows)))]
         {
             let _ = child;
             ProcessGroup {}
         }
     }
 
-    /// Kills every process of the group (SIGKILL), once.
+    /// Kills every process of the group (SIGKILL) or job, once.
     pub(crate) fn kill(&mut self) {
         #[cfg(unix)]
         if let Some(id) = self.id.take() {
@@ -334,6 +348,61 @@ impl ProcessGroup {
                 libc::killpg(id, libc::SIGKILL);
             }
             live_groups().retain(|&g| g != id);
+        }
+        #[cfg(windows)]
+        drop(self.job.take());
+    }
+}
+
+/// Windows job objects, each killing its processes when its handle is closed.
+#[cfg(windows)]
+mod job {
+    use windows_sys::Win32::Foundation::{CloseHandle, HANDLE};
+    use windows_sys::Win32::System::JobObjects::{
+        AssignProcessToJobObject, CreateJobObjectW, JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE,
+        JOBOBJECT_EXTENDED_LIMIT_INFORMATION, JobObjectExtendedLimitInformation,
+        SetInformationJobObject, TerminateJobObject,
+    };
+
+    /// A job's handle, kept as an integer so that the job can move between threads.
+    pub(super) struct Job(usize);
+
+    impl Job {
+        /// A new kill-on-close job holding `process`; `None` if the system refuses (the
+        /// program is then killed alone, as by `kill_on_drop`).
+        pub(super) fn holding(process: std::os::windows::io::RawHandle) -> Option<Job> {
+            // SAFETY: documented Win32 calls on a handle created here and on the live
+            // handle of a child this program owns; every failure is checked.
+            unsafe {
+                let handle = CreateJobObjectW(std::ptr::null(), std::ptr::null());
+                if handle.is_null() {
+                    return None;
+                }
+                let job = Job(handle as usize);
+                let mut limits = JOBOBJECT_EXTENDED_LIMIT_INFORMATION::default();
+                limits.BasicLimitInformation.LimitFlags = JOB_OBJECT_LIMIT_KILL_ON_JOB_CLOSE;
+                let set = SetInformationJobObject(
+                    handle,
+                    JobObjectExtendedLimitInformation,
+                    (&raw const limits).cast(),
+                    u32::try_from(std::mem::size_of_val(&limits)).ok()?,
+                );
+                if set == 0 || AssignProcessToJobObject(handle, process as HANDLE) == 0 {
+                    return None;
+                }
+                Some(job)
+            }
+        }
+    }
+
+    impl Drop for Job {
+        fn drop(&mut self) {
+            let handle = self.0 as HANDLE;
+            // SAFETY: the handle was created by `holding` and is closed once, here.
+            unsafe {
+                TerminateJobObject(handle, 1);
+                CloseHandle(handle);
+            }
         }
     }
 }
@@ -349,8 +418,8 @@ fn live_groups() -> std::sync::MutexGuard<'static, Vec<libc::pid_t>> {
 /// running, whole process groups, before dying of that signal: programs run in groups of
 /// their own, which a Ctrl-C typed in the terminal does not reach and which would outlive
 /// it. For a binary, called once from within its runtime; the signals then no longer stop
-/// the process by themselves. Elsewhere than Unix it does nothing: a console's Ctrl-C
-/// reaches every program attached to it.
+/// the process by themselves. Elsewhere than Unix it does nothing: on Windows the jobs go
+/// with `grade` (their handles close when it ends, however it ends).
 pub fn kill_groups_on_signals() {
     #[cfg(unix)]
     {

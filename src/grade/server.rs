@@ -392,13 +392,13 @@ const PORT_FREE_WAIT: Duration = Duration::from_secs(2);
 /// How long a started server has to start listening.
 const LISTEN_WAIT: Duration = Duration::from_secs(10);
 
-/// Where the system's table of sockets can be read (Linux), waits up to `within` for
+/// Where the system's table of sockets can be read (see [`listening`]), waits up to `within` for
 /// nothing to listen on `port`, so that another program's socket is never taken for the
 /// server's; elsewhere returns at once.
 async fn wait_port_free(port: u16, within: Duration) -> Result<(), Failure> {
     let deadline = tokio::time::Instant::now() + within;
     loop {
-        match listening::listening_on(port) {
+        match listening::listening_on(port).await {
             Some(found) if !found.is_empty() => {}
             _ => return Ok(()),
         }
@@ -437,7 +437,7 @@ async fn wait_for_listener(
     first: &mut Option<String>,
 ) -> Result<SocketAddr, Failure> {
     let expected = SocketAddr::from(([127, 0, 0, 1], port));
-    let table = listening::listening_on(port).is_some();
+    let table = listening::listening_on(port).await.is_some();
     let deadline = tokio::time::Instant::now() + patient(LISTEN_WAIT);
     let mut tick = tokio::time::interval(Duration::from_millis(25));
     let mut output_open = true;
@@ -455,14 +455,14 @@ async fn wait_for_listener(
             },
             _ = tick.tick() => {
                 if table {
-                    let found = listening::listening_on(port).unwrap_or_default();
+                    let found = listening::listening_on(port).await.unwrap_or_default();
                     if let Some(addr) = listening::reach(&found, port) {
                         return Ok(addr);
                     }
                 } else if (port_given || !output_open || server.elapsed() > Duration::from_secs(2))
                     && TcpStream::connect(expected).await.is_ok()
                 {
-                    // No table to read (not Linux) and no parsable line: the one case where
+                    // No table to read (no `lsof`, say) and no parsable line: the one case where
                     // readiness is learnt by connecting, and the server sees a connection.
                     return Ok(expected);
                 }

@@ -7,10 +7,14 @@
 //!
 //! 1. its `Serving on <ip>:<port>` line ([`serving_on`]), or the course's Python form
 //!    `Serving on ('127.0.0.1', 8888)` (`('::1', 8888, 0, 0)` for IPv6);
-//! 2. on Linux, the system's table of TCP sockets (`/proc/net/tcp`, `/proc/net/tcp6`): a
-//!    socket in state LISTEN on the expected port ([`listening_on`]).
+//! 2. the system's table of TCP sockets: a socket in state LISTEN on the expected port
+//!    ([`listening_on`]). On Linux it is read from `/proc/net/tcp` and `/proc/net/tcp6`; on
+//!    macOS and the other Unix systems from `lsof -nP -iTCP:<port> -sTCP:LISTEN` (installed
+//!    with macOS); on Windows from `netstat -an -p TCP` and `-p TCPv6`, where a listening
+//!    socket is the row whose remote address is `0.0.0.0:0` or `[::]:0` (its state's name is
+//!    translated with the system's language, the remote address is not).
 //!
-//! Only where neither exists (another system, and no parsable line) does the server module
+//! Only where neither exists (no `lsof`, say, and no parsable line) does the server module
 //! fall back to connecting.
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -48,18 +52,103 @@ fn connectable(addr: SocketAddr) -> SocketAddr {
 }
 
 /// The addresses listening on `port` according to the system's socket table; `None` where
-/// there is no such table to read (not Linux, or no `/proc`).
-pub(super) fn listening_on(port: u16) -> Option<Vec<IpAddr>> {
-    if !cfg!(target_os = "linux") {
-        return None;
+/// there is no table to read (see the module docs).
+pub(super) async fn listening_on(port: u16) -> Option<Vec<IpAddr>> {
+    if cfg!(target_os = "linux") {
+        let v4 = std::fs::read_to_string("/proc/net/tcp").ok()?;
+        let mut found = listeners(&v4, port);
+        // Absent when IPv6 is disabled.
+        if let Ok(v6) = std::fs::read_to_string("/proc/net/tcp6") {
+            found.extend(listeners(&v6, port));
+        }
+        Some(found)
+    } else if cfg!(windows) {
+        let mut found = Vec::new();
+        for family in ["TCP", "TCPv6"] {
+            let table = table_of(&["netstat", "-an", "-p", family], &[0]).await?;
+            found.extend(netstat_listeners(&table, port));
+        }
+        Some(found)
+    } else {
+        // lsof exits 1 when no socket matches: an empty table, not a missing one.
+        let selector = format!("-iTCP:{port}");
+        let table = table_of(
+            &["lsof", "-nP", &selector, "-sTCP:LISTEN", "-F", "tn"],
+            &[0, 1],
+        )
+        .await?;
+        Some(lsof_listeners(&table, port))
     }
-    let v4 = std::fs::read_to_string("/proc/net/tcp").ok()?;
-    let mut found = listeners(&v4, port);
-    // Absent when IPv6 is disabled.
-    if let Ok(v6) = std::fs::read_to_string("/proc/net/tcp6") {
-        found.extend(listeners(&v6, port));
+}
+
+/// What `argv` prints when it exits with one of `ok` within a second; `None` when it cannot
+/// be run (not installed), fails otherwise or hangs.
+async fn table_of(argv: &[&str], ok: &[i32]) -> Option<String> {
+    let (program, args) = argv.split_first()?;
+    let run = tokio::process::Command::new(program)
+        .args(args)
+        .stdin(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .output();
+    let out = tokio::time::timeout(std::time::Duration::from_secs(1), run)
+        .await
+        .ok()?
+        .ok()?;
+    let code = out.status.code()?;
+    ok.contains(&code)
+        .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+}
+
+/// The addresses in `lsof -F tn` output (a `t` line with the file's type, `IPv4` or `IPv6`,
+/// then an `n` line with its name, `127.0.0.1:8888`, `[::1]:8888` or `*:8888` for every
+/// address) that are on `port`.
+fn lsof_listeners(table: &str, port: u16) -> Vec<IpAddr> {
+    let mut v6 = false;
+    let mut found = Vec::new();
+    for line in table.lines() {
+        if let Some(kind) = line.strip_prefix('t') {
+            v6 = kind == "IPv6";
+        } else if let Some(name) = line.strip_prefix('n') {
+            // A listening socket's name has no `->` (that is a connection's).
+            let Some((host, p)) = name.rsplit_once(':') else {
+                continue;
+            };
+            if p.parse() != Ok(port) || name.contains("->") {
+                continue;
+            }
+            let ip = match host {
+                "*" if v6 => Some(IpAddr::from(Ipv6Addr::UNSPECIFIED)),
+                "*" => Some(IpAddr::from(Ipv4Addr::UNSPECIFIED)),
+                _ => host
+                    .trim_start_matches('[')
+                    .trim_end_matches(']')
+                    .parse()
+                    .ok(),
+            };
+            found.extend(ip);
+        }
     }
-    Some(found)
+    found
+}
+
+/// The addresses of the rows of `netstat -an` output that listen on `port`: TCP rows whose
+/// remote address is `0.0.0.0:0` or `[::]:0`.
+fn netstat_listeners(table: &str, port: u16) -> Vec<IpAddr> {
+    table
+        .lines()
+        .filter_map(|row| {
+            let mut fields = row.split_whitespace();
+            let proto = fields.next()?;
+            let local = fields.next()?;
+            let remote = fields.next()?;
+            if !proto.eq_ignore_ascii_case("tcp") || !matches!(remote, "0.0.0.0:0" | "[::]:0") {
+                return None;
+            }
+            let local: SocketAddr = local.parse().ok()?;
+            (local.port() == port).then_some(local.ip())
+        })
+        .collect()
 }
 
 /// Where to connect to reach a server listening on these addresses of `port`: loopback
@@ -209,16 +298,83 @@ mod tests {
         assert_eq!(reach(&[], 7), None);
     }
 
-    #[cfg(target_os = "linux")]
     #[test]
-    fn a_listener_of_this_process_is_in_the_table_and_goes_with_it() {
+    fn lsof_s_names_are_read_with_their_family() {
+        // `lsof -nP -iTCP:8888 -sTCP:LISTEN -F tn`: p(rocess), f(ile), t(ype), n(ame).
+        let table = "p4242\nf5\ntIPv4\nn127.0.0.1:8888\nf6\ntIPv6\nn[::1]:8888\n\
+                     p4343\nf3\ntIPv4\nn*:8888\nf4\ntIPv6\nn*:8888\nf7\ntIPv4\nn*:88\n\
+                     f8\ntIPv4\nn127.0.0.1:8888->127.0.0.1:50000\n";
+        let want: Vec<IpAddr> = vec![
+            [127, 0, 0, 1].into(),
+            Ipv6Addr::LOCALHOST.into(),
+            Ipv4Addr::UNSPECIFIED.into(),
+            Ipv6Addr::UNSPECIFIED.into(),
+        ];
+        assert_eq!(lsof_listeners(table, 8888), want);
+        assert_eq!(
+            lsof_listeners(table, 88),
+            vec![IpAddr::from(Ipv4Addr::UNSPECIFIED)]
+        );
+        assert!(lsof_listeners("", 8888).is_empty());
+    }
+
+    #[test]
+    fn netstat_s_listening_rows_are_those_with_no_remote_address() {
+        // `netstat -an -p TCP` then `-p TCPv6`, the state's name in the system's language.
+        let table = "
+Connexions actives
+
+  Proto  Adresse locale         Adresse distante       État
+  TCP    0.0.0.0:135            0.0.0.0:0              LISTENING
+  TCP    127.0.0.1:8888         0.0.0.0:0              ABHÖREN
+  TCP    127.0.0.1:8888         127.0.0.1:50000        ESTABLISHED
+  TCP    0.0.0.0:8889           0.0.0.0:0              LISTENING
+  TCP    [::]:8888              [::]:0                 LISTENING
+  TCP    [::1]:8888             [::1]:50001            ESTABLISHED
+  UDP    0.0.0.0:8888           *:*
+";
+        let want: Vec<IpAddr> = vec![[127, 0, 0, 1].into(), Ipv6Addr::UNSPECIFIED.into()];
+        assert_eq!(netstat_listeners(table, 8888), want);
+        assert_eq!(
+            netstat_listeners(table, 8889),
+            vec![IpAddr::from([0, 0, 0, 0])]
+        );
+        assert!(netstat_listeners(table, 9).is_empty());
+    }
+
+    #[cfg(target_os = "linux")]
+    #[tokio::test]
+    async fn a_listener_of_this_process_is_in_the_table_and_goes_with_it() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let found = listening_on(port).expect("Linux has /proc/net/tcp");
+        let found = listening_on(port).await.expect("Linux has /proc/net/tcp");
         assert_eq!(reach(&found, port), addr(&format!("127.0.0.1:{port}")));
         // Connected, not listening: an accepted connection on the port is not a listener.
         let _client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
         drop(listener);
-        assert_eq!(listening_on(port), Some(vec![]));
+        assert_eq!(listening_on(port).await, Some(vec![]));
+    }
+
+    /// The command macOS's table is read with, run where it is installed (Linux's `lsof`
+    /// takes the same flags and prints the same fields).
+    #[cfg(unix)]
+    #[tokio::test]
+    async fn lsof_finds_a_listener_of_this_process_where_it_is_installed() {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let selector = format!("-iTCP:{port}");
+        let argv = ["lsof", "-nP", &selector, "-sTCP:LISTEN", "-F", "tn"];
+        let Some(table) = table_of(&argv, &[0, 1]).await else {
+            eprintln!("no lsof on this machine: nothing to compare");
+            return;
+        };
+        assert_eq!(
+            lsof_listeners(&table, port),
+            vec![IpAddr::from([127, 0, 0, 1])]
+        );
+        let _client = std::net::TcpStream::connect(("127.0.0.1", port)).unwrap();
+        drop(listener);
+        let table = table_of(&argv, &[0, 1]).await.expect("lsof ran before");
+        assert!(lsof_listeners(&table, port).is_empty(), "{table}");
     }
 }
