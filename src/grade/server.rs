@@ -369,14 +369,25 @@ impl ServerTarget {
 /// systems' ephemeral ranges (Linux 32768-60999, macOS and Windows 49152-65535): a port
 /// the system handed out would soon be handed out again, to any client socket of any
 /// program, and the graded server would find it taken ("address already in use") through
-/// no fault of its own.
+/// no fault of its own. Ports are handed out in turn from a random start, so that checks
+/// running at once in one `grade` (or one test binary) never get the same port: a port
+/// free when tested is not yet bound by the server started on it, and a second server
+/// given it would fail to listen while its check talked to the first.
 pub(crate) fn free_port() -> Result<u16, Failure> {
+    use std::sync::atomic::{AtomicU32, Ordering};
     const FIRST: u16 = 20_000;
     const SPAN: u16 = 12_000;
-    let mut seed = [0u8; 2];
-    for _ in 0..64 {
+    /// The next offset in the span to try; `u32::MAX` until a random start is drawn.
+    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
+    if NEXT.load(Ordering::Relaxed) == u32::MAX {
+        let mut seed = [0u8; 2];
         getrandom::fill(&mut seed).map_err(|e| Failure::Fail(format!("no random port: {e}")))?;
-        let port = FIRST + u16::from_le_bytes(seed) % SPAN;
+        let start = u32::from(u16::from_le_bytes(seed) % SPAN);
+        let _ = NEXT.compare_exchange(u32::MAX, start, Ordering::Relaxed, Ordering::Relaxed);
+    }
+    for _ in 0..256 {
+        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % u32::from(SPAN);
+        let port = FIRST + u16::try_from(offset).unwrap_or(0);
         if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
             return Ok(port);
         }
@@ -1063,6 +1074,19 @@ async fn probe(v: &mut [TestClient], from: usize, to: &[usize]) -> Result<(), Fa
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn checks_running_at_once_never_get_the_same_port() {
+        // Nothing binds them in between: only the order they are handed out in keeps them
+        // apart (a random pick gave one twice among a test binary's servers).
+        let ports: Vec<u16> = (0..500).map(|_| free_port().expect("a port")).collect();
+        let distinct: std::collections::HashSet<_> = ports.iter().collect();
+        assert_eq!(distinct.len(), ports.len());
+        assert!(
+            ports.iter().all(|p| (20_000..32_000).contains(p)),
+            "{ports:?}"
+        );
+    }
 
     #[cfg(target_os = "linux")]
     #[tokio::test]
