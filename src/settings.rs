@@ -267,6 +267,16 @@ pub enum SettingsError {
         /// What the OS said.
         reason: io::Error,
     },
+    /// A pseudo the server would refuse (empty, too long, control characters, `|`).
+    #[error("invalid pseudo {value:?} (from {origin}): {reason}")]
+    InvalidPseudo {
+        /// The value as given.
+        value: String,
+        /// Where it was given.
+        origin: Origin,
+        /// Why the server would refuse it.
+        reason: &'static str,
+    },
     /// A number outside its range (bonus 5's picture width).
     #[error("invalid {name} {value:?} (from {origin}): must be a number from {min} to {max}")]
     OutOfRange {
@@ -306,8 +316,12 @@ impl SettingsError {
             SettingsError::OutOfRange {
                 origin: Origin::Flag(_),
                 ..
+            }
+            | SettingsError::InvalidPseudo {
+                origin: Origin::Flag(_),
+                ..
             } => 2,
-            SettingsError::OutOfRange { .. } => 1,
+            SettingsError::OutOfRange { .. } | SettingsError::InvalidPseudo { .. } => 1,
         }
     }
 }

@@ -31,7 +31,7 @@ struct Args {
     #[command(flatten)]
     endpoint: Endpoint,
     /// Your pseudo (asked interactively when not given).
-    #[arg(long)]
+    #[arg(long, value_parser = tp6::chat::cli::pseudo)]
     pseudo: Option<String>,
 }
 

@@ -33,7 +33,7 @@ struct Args {
     #[command(flatten)]
     configured: Configured,
     /// Your pseudo (asked interactively when not given here nor in the file).
-    #[arg(long)]
+    #[arg(long, value_parser = tp6::chat::cli::pseudo)]
     pseudo: Option<String>,
     #[command(flatten)]
     id: IdFileArg,

@@ -94,6 +94,13 @@ pub struct WireArg {
     pub wire: Wire,
 }
 
+/// `--pseudo`'s parser: the pseudo if the server would accept it (the rules of
+/// [`validate_pseudo`](super::handshake::validate_pseudo)), otherwise why not, which clap
+/// shows as a usage error (exit code 2) before anything is connected.
+pub fn pseudo(value: &str) -> Result<String, String> {
+    super::handshake::validate_pseudo(value).map_err(|e| e.explain().to_string())
+}
+
 /// The keys of a bonus server's config file.
 pub const SERVER_KEYS: &[&str] = &["HOST", "PORT", "LOG_FILE"];
 

@@ -95,9 +95,22 @@ pub fn settings(
     let log = crate::chat::cli::LogFileArg {
         log_file: value("LOG_FILE").map(Into::into),
     };
+    // Checked before connecting, and blamed on where it was written.
+    let pseudo = match layers.get("PSEUDO") {
+        Some(given) => Some(
+            crate::chat::handshake::validate_pseudo(&given.value).map_err(|e| {
+                crate::settings::SettingsError::InvalidPseudo {
+                    value: given.value.clone(),
+                    origin: given.origin.clone(),
+                    reason: e.explain(),
+                }
+            })?,
+        ),
+        None => None,
+    };
     Ok(Settings {
         endpoint,
-        pseudo: value("PSEUDO"),
+        pseudo,
         id_file: value("ID_FILE").map_or_else(idfile::default_path, Into::into),
         log_file: log.or_default("client.log"),
         layers,
