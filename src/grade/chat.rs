@@ -245,7 +245,8 @@ fn ii_6() -> Vec<Check<ServerTarget>> {
             "no_leave_for_unjoined",
             Robust,
             "clients that never joined (refused or silent) leave without any announcement",
-            no_leave_for_unjoined
+            no_leave_for_unjoined,
+            holds_before = "ii_5 announces no leave at all, so none for a client that never joined: the check guards ii_6 servers that announce every connection that ends"
         ),
     ]
 }

@@ -1,9 +1,12 @@
 //! What several integration tests share: starting one of our server binaries on a free
 //! port and reading the address from its `Serving on <ip>:<port>` line, joining its chat
-//! and reading lines from it.
+//! and reading lines from it; and, in [`ours`], where each stage's programs are and the
+//! command a teacher would give for them.
 
 // Each test crate compiles its own copy and uses only part of it.
 #![allow(dead_code)]
+
+pub mod ours;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
