@@ -10,11 +10,11 @@
 
 mod common;
 
-use common::ours;
+use common::{ours, run_each};
 use futures::future::{FutureExt, LocalBoxFuture};
 use std::time::Duration;
 use tp6::chat::wire::Wire;
-use tp6::grade::{Check, Report, chat, client, part1, run_checks, unlike_before};
+use tp6::grade::{Check, chat, client, part1, unlike_before};
 use tp6::stages::{Part, STAGES, Status};
 
 /// Per check; a passing one takes well under a second, a failing one its timeouts.
@@ -92,9 +92,8 @@ impl Kind {
     }
 }
 
-/// Runs each check of `new` on its own against `target` (each starts its own program, so
-/// they cannot interfere and their waits overlap) and requires each verdict to be the one
-/// the check must give before its stage ([`tp6::grade::unlike_before`]).
+/// Runs every check of `new` at once against `target` and requires each verdict to be the
+/// one the check must give before its stage ([`tp6::grade::unlike_before`]).
 async fn prove<T: Sync>(
     what: String,
     before: String,
@@ -102,11 +101,7 @@ async fn prove<T: Sync>(
     target: T,
 ) -> Result<(), String> {
     let stage = new.first().map(|c| c.stage).unwrap_or_default();
-    let runs = new
-        .iter()
-        .map(|c| run_checks(stage, std::slice::from_ref(c), &target, CHECK_LIMIT));
-    let reports = futures::future::join_all(runs).await;
-    let report = Report::new(stage, reports.into_iter().flat_map(|r| r.checks).collect());
+    let report = run_each(stage, &new, &target, CHECK_LIMIT).await;
     let Some(id) = unlike_before(&new, &report) else {
         return Ok(());
     };
