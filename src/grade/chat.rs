@@ -36,7 +36,7 @@ pub fn checks(stage: &str) -> Vec<Check<ServerTarget>> {
 }
 
 /// Only the checks `stage` introduces: each must fail against the previous stage's server
-/// (unless it declares that it holds before).
+/// unless it declares that it holds before (tests/previous_stage.rs proves both).
 pub fn new_checks(stage: &str) -> Vec<Check<ServerTarget>> {
     catalogue()
         .into_iter()

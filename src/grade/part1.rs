@@ -63,7 +63,10 @@ pub const STAGES: &[&str] = &[
     "measure",
 ];
 
-/// The checks of a Part I stage (empty for any other id).
+/// The checks of a Part I stage (empty for any other id): its own, earlier stages' not
+/// included, so all of them are new at that stage; each must fail against the previous
+/// stage's program unless it declares that it holds before (tests/previous_stage.rs proves
+/// both).
 pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
     let Some(stage) = STAGES.iter().copied().find(|s| *s == stage_id) else {
         return Vec::new();
