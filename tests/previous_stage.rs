@@ -74,7 +74,8 @@ impl Kind {
         bin: &str,
     ) -> LocalBoxFuture<'static, Result<(), String>> {
         let what = format!("{stage}'s new {} checks", self.name());
-        let before = format!("the {previous} {}", self.name());
+        let file = std::path::Path::new(bin).file_name().unwrap_or_default();
+        let before = format!("the {previous} {} ({})", self.name(), file.display());
         match self {
             Kind::Server => {
                 let target = ours::server_target(stage, bin, Wire::Lines);
