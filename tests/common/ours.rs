@@ -35,7 +35,7 @@ fn stage(id: &str) -> &'static Stage {
     tp6::stages::stage(id).unwrap_or_else(|| panic!("no stage {id} in the manifest"))
 }
 
-/// The built binary of `stage` whose name starts with `prefix`, if any.
+/// The binary of stage `id` whose name starts with `prefix`, if the stage is implemented.
 fn program(id: &str, prefix: &str) -> Option<String> {
     let stage = stage(id);
     if stage.status != Status::Implemented {
@@ -65,6 +65,7 @@ pub fn part1(id: &str) -> Option<String> {
         .flatten()
 }
 
+/// What `--wire` takes for `wire`.
 fn wire_name(wire: Wire) -> &'static str {
     match wire {
         Wire::Lines => "lines",
