@@ -2,6 +2,8 @@
 //! binaries and a STAGES.md section, every binary belongs to a stage or is a tool, and a
 //! planned stage has no binary yet.
 
+mod common;
+
 use std::collections::BTreeSet;
 use std::path::Path;
 use tp6::stages::{STAGES, Status, TOOLS};
@@ -81,16 +83,10 @@ fn stage_ids_are_unique() {
 /// description is shared, so a binary showing it has lost its doc comment).
 #[test]
 fn every_binary_has_its_own_help() {
-    // Integration tests run from target/<profile>/deps; the binaries are one level up.
-    let exe = std::env::current_exe().expect("test path");
-    let dir = exe
-        .parent()
-        .and_then(Path::parent)
-        .expect("target/<profile>");
     let package = env!("CARGO_PKG_DESCRIPTION");
     let mut firsts = BTreeSet::new();
     for bin in binaries_in_tree() {
-        let out = std::process::Command::new(dir.join(&bin))
+        let out = std::process::Command::new(common::ours::binary(&bin))
             .arg("--help")
             .output();
         let out = out.unwrap_or_else(|e| panic!("{bin} --help: {e}"));

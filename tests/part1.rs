@@ -1,42 +1,30 @@
 //! Part I: the grade checks run against this project's binaries, and proofs that each
-//! check fails on a program lacking what it checks. Bad input: `part1_cli.rs`.
+//! check fails, for the reason it gives, on a program lacking what it checks. That every
+//! stage's checks fail on the previous stage's program is tests/previous_stage.rs; bad
+//! input is part1_cli.rs.
 //!
 //! The sleep programs run with `--count 4 --interval-ms 100` and every web page comes from
 //! the loopback fixture, so the whole file takes a few seconds and needs no internet.
 
+mod common;
+
+use common::ours;
 use std::process::Command;
 use std::time::Duration;
 use tp6::grade::part1::{Part1Target, STAGES, checks};
 use tp6::grade::{Verdict, run_checks};
 
-const SLEEP: &str = env!("CARGO_BIN_EXE_sleep_and_print");
-const SLEEP_ASYNC: &str = env!("CARGO_BIN_EXE_sleep_and_print_async");
-const WEB_SYNC: &str = env!("CARGO_BIN_EXE_web_sync");
-const WEB_ASYNC: &str = env!("CARGO_BIN_EXE_web_async");
-const SYNC_MULTIPLE: &str = env!("CARGO_BIN_EXE_web_sync_multiple");
-const ASYNC_MULTIPLE: &str = env!("CARGO_BIN_EXE_web_async_multiple");
-const MEASURE: &str = env!("CARGO_BIN_EXE_measure");
-
 /// Per check; the slowest (a sequential run of 8 × 400 ms pages) takes about 3.5 s.
 const CHECK_LIMIT: Duration = Duration::from_secs(30);
 
-fn sleeper(bin: &str) -> Part1Target {
-    Part1Target::new([bin, "--count", "4", "--interval-ms", "100"])
+/// Our program of Part I stage `stage`.
+fn program(stage: &str) -> String {
+    ours::part1(stage).expect("a Part I program")
 }
 
-fn single(bin: &str) -> Part1Target {
-    Part1Target::new([bin, "--output", "{output}", "--timeout", "5", "{url}"])
-}
-
-fn list(bin: &str) -> Part1Target {
-    Part1Target::new([
-        bin,
-        "--out-dir",
-        "{out_dir}",
-        "--timeout",
-        "5",
-        "{urls_file}",
-    ])
+/// The program of stage `program_of` given the command of a `stage` program.
+fn target(stage: &str, program_of: &str) -> Part1Target {
+    ours::part1_target(stage, &program(program_of))
 }
 
 /// Runs every check of `stage` and fails the test with the report unless all pass.
@@ -74,37 +62,53 @@ async fn assert_fails(check_id: &str, target: Part1Target, reason_has: &str) {
 
 #[tokio::test]
 async fn sleep_and_print_passes() {
-    assert_stage_passes("sleep_and_print", sleeper(SLEEP)).await;
+    assert_stage_passes(
+        "sleep_and_print",
+        target("sleep_and_print", "sleep_and_print"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn sleep_and_print_async_passes() {
-    assert_stage_passes("sleep_and_print_async", sleeper(SLEEP_ASYNC)).await;
+    assert_stage_passes(
+        "sleep_and_print_async",
+        target("sleep_and_print_async", "sleep_and_print_async"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn web_sync_passes() {
-    assert_stage_passes("web_sync", single(WEB_SYNC)).await;
+    assert_stage_passes("web_sync", target("web_sync", "web_sync")).await;
 }
 
 #[tokio::test]
 async fn web_async_passes() {
-    assert_stage_passes("web_async", single(WEB_ASYNC)).await;
+    assert_stage_passes("web_async", target("web_async", "web_async")).await;
 }
 
 #[tokio::test]
 async fn web_sync_multiple_passes() {
-    assert_stage_passes("web_sync_multiple", list(SYNC_MULTIPLE)).await;
+    assert_stage_passes(
+        "web_sync_multiple",
+        target("web_sync_multiple", "web_sync_multiple"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn web_async_multiple_passes() {
-    assert_stage_passes("web_async_multiple", list(ASYNC_MULTIPLE)).await;
+    assert_stage_passes(
+        "web_async_multiple",
+        target("web_async_multiple", "web_async_multiple"),
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn measure_passes() {
-    assert_stage_passes("measure", list(MEASURE)).await;
+    assert_stage_passes("measure", target("measure", "measure")).await;
 }
 
 #[test]
@@ -129,13 +133,13 @@ fn every_part_one_stage_of_the_manifest_has_checks() {
 async fn the_sync_counter_fails_the_async_checks() {
     assert_fails(
         "sleep_and_print_async.interleaved",
-        sleeper(SLEEP),
+        target("sleep_and_print_async", "sleep_and_print"),
         "expected \"1 1 2 2",
     )
     .await;
     assert_fails(
         "sleep_and_print_async.concurrent",
-        sleeper(SLEEP),
+        target("sleep_and_print_async", "sleep_and_print"),
         "together",
     )
     .await;
@@ -145,11 +149,12 @@ async fn the_sync_counter_fails_the_async_checks() {
 async fn the_async_counter_fails_the_sync_checks() {
     assert_fails(
         "sleep_and_print.order",
-        sleeper(SLEEP_ASYNC),
+        target("sleep_and_print", "sleep_and_print_async"),
         "expected \"1 2 3 4 1",
     )
     .await;
-    assert_fails("sleep_and_print.paced", sleeper(SLEEP_ASYNC), "no pause").await;
+    let counter = target("sleep_and_print", "sleep_and_print_async");
+    assert_fails("sleep_and_print.paced", counter, "no pause").await;
 }
 
 #[tokio::test]
@@ -183,7 +188,8 @@ async fn a_long_sleep_after_the_last_number_fails_only_the_exit_check() {
 
 #[tokio::test]
 async fn a_one_page_program_fails_the_list_checks() {
-    let one_page = Part1Target::new([WEB_SYNC, "--output", "{out_dir}/page", "{urls_file}"]);
+    let web_sync = program("web_sync");
+    let one_page = Part1Target::new([&web_sync, "--output", "{out_dir}/page", "{urls_file}"]);
     assert_fails(
         "web_sync_multiple.writes_all",
         one_page,
@@ -196,7 +202,7 @@ async fn a_one_page_program_fails_the_list_checks() {
 async fn sequential_downloads_fail_the_concurrency_check() {
     assert_fails(
         "web_async_multiple.concurrent",
-        list(SYNC_MULTIPLE),
+        target("web_async_multiple", "web_sync_multiple"),
         "in under 1.6 s",
     )
     .await;
@@ -206,7 +212,7 @@ async fn sequential_downloads_fail_the_concurrency_check() {
 async fn concurrent_downloads_fail_the_sequential_check() {
     assert_fails(
         "web_sync_multiple.sequential",
-        list(ASYNC_MULTIPLE),
+        target("web_sync_multiple", "web_async_multiple"),
         "one request at a time",
     )
     .await;
@@ -216,7 +222,7 @@ async fn concurrent_downloads_fail_the_sequential_check() {
 async fn a_single_time_fails_the_measure_check() {
     assert_fails(
         "measure.times",
-        list(ASYNC_MULTIPLE),
+        target("measure", "web_async_multiple"),
         "expected a sequential time",
     )
     .await;
@@ -296,7 +302,7 @@ fn shell_loop(stop_at_first_failure: bool) -> Part1Target {
         "-c".into(),
         script,
         "sh".into(),
-        WEB_SYNC.into(),
+        program("web_sync"),
         "{out_dir}".into(),
         "{urls_file}".into(),
     ])
@@ -317,7 +323,7 @@ async fn a_shell_loop_passes_and_stopping_early_fails() {
 async fn a_command_without_its_placeholder_is_skipped() {
     let (v, reason) = verdict(
         "web_sync_multiple.writes_all",
-        Part1Target::new([SYNC_MULTIPLE]),
+        Part1Target::new([program("web_sync_multiple")]),
     )
     .await;
     assert_eq!(

@@ -1,29 +1,31 @@
 //! Part II clients: the grade client checks run against this project's client binaries, in
-//! both wire modes, on pipes and under a pty, and proofs that each stage's checks fail
-//! against the previous stage's client, which lacks what they check.
+//! both wire modes, on pipes and under a pty, and the reasons some checks give against
+//! another stage's client, which lacks what they check (that every stage's new checks fail
+//! on the previous stage's client is tests/previous_stage.rs).
 
+mod common;
+
+use common::ours;
 use std::time::Duration;
 use tp6::chat::wire::Wire;
 use tp6::grade::client::{ClientTarget, checks};
 use tp6::grade::{Verdict, run_checks};
 
-const CLIENT_II_2: &str = env!("CARGO_BIN_EXE_chat_client_ii_2");
-const CLIENT_II_3: &str = env!("CARGO_BIN_EXE_chat_client_ii_3");
-const CLIENT_II_5: &str = env!("CARGO_BIN_EXE_chat_client_ii_5");
-const CLIENT_II_6: &str = env!("CARGO_BIN_EXE_chat_client_ii_6");
-
 /// Per check; a passing one takes well under a second.
 const CHECK_LIMIT: Duration = Duration::from_secs(15);
 
-/// `bin --port {port} --wire <wire>`, plus `extra` arguments.
-fn target(bin: &str, wire: Wire, extra: &[&str]) -> ClientTarget {
-    let name = match wire {
-        Wire::Lines => "lines",
-        Wire::Tp => "tp",
-    };
-    let mut command = vec![bin, "--port", "{port}", "--wire", name];
-    command.extend_from_slice(extra);
-    ClientTarget::new(command, wire)
+/// The client of stage `program_of` given the command of a `stage` client.
+fn target(stage: &str, program_of: &str, wire: Wire) -> ClientTarget {
+    let bin = ours::client(program_of).expect("a client");
+    ours::client_target(stage, &bin, wire)
+}
+
+/// The same client with its pseudo given on the command line instead of typed.
+fn pseudo_given(mut target: ClientTarget) -> ClientTarget {
+    target
+        .command
+        .extend(["--pseudo", "{pseudo}"].map(String::from));
+    target
 }
 
 /// Runs every client check of `stage` and fails the test with the report unless all pass.
@@ -65,22 +67,22 @@ async fn assert_fails(check_id: &str, target: ClientTarget, because: &str) {
 #[tokio::test]
 async fn ii_2_client_passes_in_both_wire_modes() {
     for wire in [Wire::Lines, Wire::Tp] {
-        assert_stage_passes("ii_2", target(CLIENT_II_2, wire, &[])).await;
+        assert_stage_passes("ii_2", target("ii_2", "ii_2", wire)).await;
     }
 }
 
 #[tokio::test]
 async fn ii_3_client_passes_in_both_wire_modes() {
     for wire in [Wire::Lines, Wire::Tp] {
-        assert_stage_passes("ii_3", target(CLIENT_II_3, wire, &[])).await;
+        assert_stage_passes("ii_3", target("ii_3", "ii_3", wire)).await;
     }
 }
 
 #[tokio::test]
 async fn ii_5_client_passes_with_a_typed_or_a_given_pseudo() {
     for wire in [Wire::Lines, Wire::Tp] {
-        assert_stage_passes("ii_5", target(CLIENT_II_5, wire, &[])).await;
-        let given = target(CLIENT_II_5, wire, &["--pseudo", "{pseudo}"]);
+        assert_stage_passes("ii_5", target("ii_5", "ii_5", wire)).await;
+        let given = pseudo_given(target("ii_5", "ii_5", wire));
         assert_stage_passes("ii_5", given).await;
     }
 }
@@ -88,30 +90,30 @@ async fn ii_5_client_passes_with_a_typed_or_a_given_pseudo() {
 #[tokio::test]
 async fn ii_6_client_passes_in_both_wire_modes() {
     for wire in [Wire::Lines, Wire::Tp] {
-        assert_stage_passes("ii_6", target(CLIENT_II_6, wire, &[])).await;
+        assert_stage_passes("ii_6", target("ii_6", "ii_6", wire)).await;
     }
-    let given = target(CLIENT_II_6, Wire::Lines, &["--pseudo", "{pseudo}"]);
+    let given = pseudo_given(target("ii_6", "ii_6", Wire::Lines));
     assert_stage_passes("ii_6", given).await;
     // The ii_6 client is still a ii_5 client.
-    assert_stage_passes("ii_5", target(CLIENT_II_6, Wire::Tp, &[])).await;
+    assert_stage_passes("ii_5", target("ii_5", "ii_6", Wire::Tp)).await;
 }
 
 /// Pseudo-terminals are Unix-only (CONTRACT.md § Platforms).
 #[cfg(unix)]
 #[tokio::test]
 async fn every_stage_passes_under_a_pty() {
-    let on_tty = |bin| target(bin, Wire::Lines, &[]).with_tty(true);
-    assert_stage_passes("ii_2", on_tty(CLIENT_II_2)).await;
-    assert_stage_passes("ii_3", on_tty(CLIENT_II_3)).await;
-    assert_stage_passes("ii_5", on_tty(CLIENT_II_6)).await;
-    assert_stage_passes("ii_6", on_tty(CLIENT_II_6)).await;
+    let on_tty = |stage, program_of| target(stage, program_of, Wire::Lines).with_tty(true);
+    assert_stage_passes("ii_2", on_tty("ii_2", "ii_2")).await;
+    assert_stage_passes("ii_3", on_tty("ii_3", "ii_3")).await;
+    assert_stage_passes("ii_5", on_tty("ii_5", "ii_6")).await;
+    assert_stage_passes("ii_6", on_tty("ii_6", "ii_6")).await;
 }
 
 #[tokio::test]
 async fn ii_6_checks_fail_against_the_ii_5_client_which_leaves_silently() {
     for wire in [Wire::Lines, Wire::Tp] {
         for id in ["ii_6.client_server_close", "ii_6.client_server_reset"] {
-            let silent = target(CLIENT_II_5, wire, &[]);
+            let silent = target("ii_6", "ii_5", wire);
             assert_fails(id, silent, "expected a line saying the server is gone").await;
         }
     }
@@ -120,7 +122,7 @@ async fn ii_6_checks_fail_against_the_ii_5_client_which_leaves_silently() {
 #[tokio::test]
 async fn ii_5_handshake_fails_against_the_ii_3_client_which_sends_the_pseudo_as_a_message() {
     for wire in [Wire::Lines, Wire::Tp] {
-        let no_hello = target(CLIENT_II_3, wire, &[]);
+        let no_hello = target("ii_5", "ii_3", wire);
         let because = r#"first message: expected "Hello|alice" got "alice""#;
         assert_fails("ii_5.client_hello_first", no_hello, because).await;
     }
@@ -128,7 +130,7 @@ async fn ii_5_handshake_fails_against_the_ii_3_client_which_sends_the_pseudo_as_
 
 #[tokio::test]
 async fn ii_3_checks_fail_against_the_ii_2_client_which_ignores_its_input() {
-    let once = || target(CLIENT_II_2, Wire::Lines, &[]);
+    let once = || target("ii_3", "ii_2", Wire::Lines);
     let sent_hello = r#"expected "premier message" got "Hello""#;
     assert_fails("ii_3.client_sends_lines", once(), sent_hello).await;
     let no_second = r#"expected a printed line with "Message du serveur n°2""#;
@@ -139,7 +141,7 @@ async fn ii_3_checks_fail_against_the_ii_2_client_which_ignores_its_input() {
 
 #[tokio::test]
 async fn ii_2_checks_fail_against_the_ii_3_client_which_waits_for_input() {
-    let chat = target(CLIENT_II_3, Wire::Lines, &[]);
+    let chat = target("ii_2", "ii_3", Wire::Lines);
     assert_fails(
         "ii_2.client_sends_hello",
         chat,
@@ -150,7 +152,8 @@ async fn ii_2_checks_fail_against_the_ii_3_client_which_waits_for_input() {
 
 #[tokio::test]
 async fn a_command_that_cannot_be_pointed_at_the_check_server_is_skipped() {
-    let fixed_port = ClientTarget::new([CLIENT_II_6, "--wire", "lines"], Wire::Lines);
+    let bin = ours::client("ii_6").expect("a client");
+    let fixed_port = ClientTarget::new([bin.as_str(), "--wire", "lines"], Wire::Lines);
     let report = run_checks("ii_6", &checks("ii_6"), &fixed_port, CHECK_LIMIT).await;
     assert_eq!(report.skipped, report.checks.len(), "{report}");
 }
@@ -163,8 +166,8 @@ fn a_client_finds_out_the_server_is_down_before_asking_for_a_pseudo() {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         listener.local_addr().unwrap().port().to_string()
     };
-    for client in [CLIENT_II_5, CLIENT_II_6] {
-        let mut child = std::process::Command::new(client)
+    for client in ["ii_5", "ii_6"].map(|s| ours::client(s).expect("a client")) {
+        let mut child = std::process::Command::new(&client)
             .args(["--port", &port])
             .stdin(std::process::Stdio::piped())
             .stdout(std::process::Stdio::piped())

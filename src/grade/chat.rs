@@ -36,7 +36,7 @@ pub fn checks(stage: &str) -> Vec<Check<ServerTarget>> {
 }
 
 /// Only the checks `stage` introduces: each must fail against the previous stage's server
-/// (unless it declares that it holds before).
+/// unless it declares that it holds before (tests/previous_stage.rs proves both).
 pub fn new_checks(stage: &str) -> Vec<Check<ServerTarget>> {
     catalogue()
         .into_iter()
@@ -247,7 +247,8 @@ fn ii_6() -> Vec<Check<ServerTarget>> {
             "no_leave_for_unjoined",
             Robust,
             "clients that never joined (refused or silent) leave without any announcement",
-            no_leave_for_unjoined
+            no_leave_for_unjoined,
+            holds_before = "ii_5 announces no leave at all, so none for a client that never joined: the check guards ii_6 servers that announce every connection that ends"
         ),
     ]
 }

@@ -160,9 +160,10 @@ pub struct Check<T: ?Sized> {
     pub tier: Tier,
     /// One sentence: what passes.
     pub what: &'static str,
-    /// Why the previous stage's program passes this check too, for the rare check that
-    /// guards a property the stage keeps rather than one it adds (the tests prove every
-    /// other new check fails on the previous stage).
+    /// Why the previous stage's program passes this check too, for a check that guards a
+    /// property the stage keeps rather than one it adds (tests/previous_stage.rs proves
+    /// that every other new check fails on the previous stage's program, and that this one
+    /// passes there).
     pub holds_before: Option<&'static str>,
     /// The stage from which this check no longer applies, if any: the one whose own check
     /// replaces it (ii_5's pseudo-signed relay replaces ii_4's address-signed one). Until

@@ -63,7 +63,10 @@ pub const STAGES: &[&str] = &[
     "measure",
 ];
 
-/// The checks of a Part I stage (empty for any other id).
+/// The checks of a Part I stage (empty for any other id): its own, earlier stages' not
+/// included, so all of them are new at that stage; each must fail against the previous
+/// stage's program unless it declares that it holds before (tests/previous_stage.rs proves
+/// both).
 pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
     let Some(stage) = STAGES.iter().copied().find(|s| *s == stage_id) else {
         return Vec::new();
@@ -150,7 +153,8 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
                 "failure_exit",
                 Robust,
                 "after an HTTP 404 or a refused connection the exit code is non-zero",
-                single::failure_exit
+                single::failure_exit,
+                holds_before = "the sleep counter refuses web_sync's arguments and exits 2, as it does on every run: only an exit code is checked; the check guards downloaders that report a failure and still exit 0"
             ),
         ],
         "web_async" => vec![
@@ -159,35 +163,40 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
                 "writes_page",
                 Course,
                 "writes the page's exact bytes to the output file, exits 0",
-                single::writes_page
+                single::writes_page,
+                holds_before = "web_async is web_sync with async reqwest and tokio::fs (CONTRACT.md): web_sync writes the exact page and exits 0 too; the check guards the rewrite"
             ),
             check!(
                 "web_async",
                 "overwrites",
                 Course,
                 "a second run replaces the file (shorter page, no leftover bytes)",
-                single::overwrites
+                single::overwrites,
+                holds_before = "web_async is web_sync with async reqwest and tokio::fs (CONTRACT.md): web_sync replaces the file too; the check guards the rewrite (an async append is as easy to write)"
             ),
             check!(
                 "web_async",
                 "http_error",
                 Course,
                 "HTTP 404 and 500: the URL and the status reported (stdout or stderr)",
-                single::http_error
+                single::http_error,
+                holds_before = "web_async is web_sync with async reqwest and tokio::fs (CONTRACT.md): web_sync reports the URL and the status too; the check guards the rewrite"
             ),
             check!(
                 "web_async",
                 "unreachable",
                 Course,
                 "a refused connection: the URL and the reason reported (stdout or stderr)",
-                single::unreachable
+                single::unreachable,
+                holds_before = "web_async is web_sync with async reqwest and tokio::fs (CONTRACT.md): web_sync reports the URL and the reason too; the check guards the rewrite"
             ),
             check!(
                 "web_async",
                 "failure_exit",
                 Robust,
                 "after an HTTP 404 or a refused connection the exit code is non-zero",
-                single::failure_exit
+                single::failure_exit,
+                holds_before = "web_async is web_sync with async reqwest and tokio::fs (CONTRACT.md): web_sync exits non-zero after a failure too; the check guards the rewrite"
             ),
         ],
         "web_sync_multiple" => vec![
@@ -233,28 +242,32 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
                 "writes_all",
                 Course,
                 "writes every page to <out_dir>/web_<name> with its exact bytes, exits 0",
-                multiple::writes_all
+                multiple::writes_all,
+                holds_before = "web_async_multiple downloads web_sync_multiple's list concurrently, the outcome unchanged: web_sync_multiple writes every page too; the check guards the concurrent rewrite"
             ),
             check!(
                 "web_async_multiple",
                 "list_format",
                 Robust,
                 "trims lines, skips blank lines and # comments (no request for them)",
-                multiple::list_format
+                multiple::list_format,
+                holds_before = "web_async_multiple downloads web_sync_multiple's list concurrently, the outcome unchanged: web_sync_multiple reads the list the same way; the check guards the concurrent rewrite"
             ),
             check!(
                 "web_async_multiple",
                 "reports",
                 Course,
                 "prints one line per URL, then a total time",
-                multiple::reports
+                multiple::reports,
+                holds_before = "web_async_multiple downloads web_sync_multiple's list concurrently, the outcome unchanged: web_sync_multiple prints a line per URL and a total too; the check guards the concurrent rewrite"
             ),
             check!(
                 "web_async_multiple",
                 "failure_isolated",
                 Robust,
                 "a failing URL is reported with its reason (stdout or stderr), the others are still written, exit non-zero",
-                multiple::failure_isolated
+                multiple::failure_isolated,
+                holds_before = "web_async_multiple downloads web_sync_multiple's list concurrently, the outcome unchanged: web_sync_multiple goes on after a failing URL too; the check guards a concurrent rewrite where one failure would end every download"
             ),
             check!(
                 "web_async_multiple",

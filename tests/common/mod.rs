@@ -1,9 +1,12 @@
 //! What several integration tests share: starting one of our server binaries on a free
 //! port and reading the address from its `Serving on <ip>:<port>` line, joining its chat
-//! and reading lines from it.
+//! and reading lines from it; and, in [`ours`], where each stage's programs are and the
+//! command a teacher would give for them.
 
 // Each test crate compiles its own copy and uses only part of it.
 #![allow(dead_code)]
+
+pub mod ours;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, ChildStdout, Command, Stdio};
@@ -102,4 +105,20 @@ pub async fn next_line(r: &mut tokio::io::BufReader<tokio::net::tcp::OwnedReadHa
     .unwrap();
     assert!(n > 0, "connection closed");
     line
+}
+
+/// Runs each of `checks` on its own against `target`, all at once, and gathers one report:
+/// each check starts its own program, so they cannot interfere, and a failing check's
+/// timeouts overlap with the others'.
+pub async fn run_each<T: Sync>(
+    stage: &str,
+    checks: &[tp6::grade::Check<T>],
+    target: &T,
+    limit: std::time::Duration,
+) -> tp6::grade::Report {
+    let runs = checks
+        .iter()
+        .map(|c| tp6::grade::run_checks(stage, std::slice::from_ref(c), target, limit));
+    let reports = futures::future::join_all(runs).await;
+    tp6::grade::Report::new(stage, reports.into_iter().flat_map(|r| r.checks).collect())
 }
