@@ -11,7 +11,7 @@ use super::common::{
 use super::private_tmp::PrivateTmp;
 use crate::grade::patience::patient;
 use crate::grade::process::{Finished, mentions, substitute};
-use crate::grade::{CheckResult, Failure};
+use crate::grade::{CheckResult, Failure, fail};
 use std::path::PathBuf;
 use std::time::Duration;
 use tempfile::TempDir;
@@ -96,6 +96,16 @@ pub(super) async fn http_error(t: &Part1Target) -> CheckResult {
 /// The exit code after a failed download (robust: the course asks only for the report).
 pub(super) async fn failure_exit(t: &Part1Target) -> CheckResult {
     let out = Output::new(t)?;
+    // A code that is never 0 tells nothing: a page that downloads must exit 0 first.
+    let good = Site::ok(500).await?;
+    let done = out.run(t, &good.url(&unique_name("fine"))).await?;
+    if !done.status.success() {
+        return fail(format!(
+            "a page that downloads: expected exit code 0 (so that a non-zero one means a \
+             failure) got {}",
+            done.status
+        ));
+    }
     let site = error_site(404).await?;
     let done = out.run(t, &site.url("broken")).await?;
     expect_failure(&done, "HTTP 404")?;
