@@ -37,6 +37,7 @@ pub mod fixture;
 pub mod frames;
 pub mod part1;
 pub mod patience;
+pub mod ports;
 pub mod process;
 pub mod relay;
 mod report;

@@ -365,37 +365,7 @@ impl ServerTarget {
     }
 }
 
-/// A port nobody listens on, for a program grade starts with `{port}`. Chosen below the
-/// systems' ephemeral ranges (Linux 32768-60999, macOS and Windows 49152-65535): a port
-/// the system handed out would soon be handed out again, to any client socket of any
-/// program, and the graded server would find it taken ("address already in use") through
-/// no fault of its own. Ports are handed out in turn from a random start, so that checks
-/// running at once in one `grade` (or one test binary) never get the same port: a port
-/// free when tested is not yet bound by the server started on it, and a second server
-/// given it would fail to listen while its check talked to the first.
-pub(crate) fn free_port() -> Result<u16, Failure> {
-    use std::sync::atomic::{AtomicU32, Ordering};
-    const FIRST: u16 = 20_000;
-    const SPAN: u16 = 12_000;
-    /// The next offset in the span to try; `u32::MAX` until a random start is drawn.
-    static NEXT: AtomicU32 = AtomicU32::new(u32::MAX);
-    if NEXT.load(Ordering::Relaxed) == u32::MAX {
-        let mut seed = [0u8; 2];
-        getrandom::fill(&mut seed).map_err(|e| Failure::Fail(format!("no random port: {e}")))?;
-        let start = u32::from(u16::from_le_bytes(seed) % SPAN);
-        let _ = NEXT.compare_exchange(u32::MAX, start, Ordering::Relaxed, Ordering::Relaxed);
-    }
-    for _ in 0..256 {
-        let offset = NEXT.fetch_add(1, Ordering::Relaxed) % u32::from(SPAN);
-        let port = FIRST + u16::try_from(offset).unwrap_or(0);
-        if std::net::TcpListener::bind(("127.0.0.1", port)).is_ok() {
-            return Ok(port);
-        }
-    }
-    // Everything tried was taken: let the system choose.
-    let probe = std::net::TcpListener::bind("127.0.0.1:0")?;
-    Ok(probe.local_addr()?.port())
-}
+pub(crate) use super::ports::free_port;
 
 /// How long a port may stay taken before a server is started on it: the previous check's
 /// server has been killed, but the system may take a moment to close its socket.
@@ -1074,19 +1044,6 @@ async fn probe(v: &mut [TestClient], from: usize, to: &[usize]) -> Result<(), Fa
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn checks_running_at_once_never_get_the_same_port() {
-        // Nothing binds them in between: only the order they are handed out in keeps them
-        // apart (a random pick gave one twice among a test binary's servers).
-        let ports: Vec<u16> = (0..500).map(|_| free_port().expect("a port")).collect();
-        let distinct: std::collections::HashSet<_> = ports.iter().collect();
-        assert_eq!(distinct.len(), ports.len());
-        assert!(
-            ports.iter().all(|p| (20_000..32_000).contains(p)),
-            "{ports:?}"
-        );
-    }
 
     #[cfg(target_os = "linux")]
     #[tokio::test]
