@@ -21,7 +21,8 @@ pub const USAGE_EXIT: u8 = 2;
 /// Exit code of a run that could not be made at all.
 pub const FATAL_EXIT: u8 = 1;
 
-/// Parses the command line; on an error prints it as one line and exits with code 2.
+/// Parses the command line; on an error prints it as one line, control characters made
+/// visible, and exits with code 2.
 /// `--help` and `--version` print as usual, and so does the usage that clap shows when a
 /// required subcommand is missing (`grade` alone lists its subcommands, exit code 2).
 pub fn parse_args<T: Parser>() -> T {
@@ -34,7 +35,10 @@ pub fn parse_args<T: Parser>() -> T {
         ) {
             err.exit();
         }
-        eprintln!("{}", one_line_error(&err.render().to_string()));
+        // Clap quotes the value it refused as it was given: control characters in it are
+        // shown visibly (`^[`), never sent to the terminal.
+        let line = one_line_error(&err.render().to_string());
+        eprintln!("{}", crate::visible::visible(&line));
         std::process::exit(USAGE_EXIT.into());
     })
 }

@@ -64,7 +64,11 @@ async fn a_pseudo_flag_the_server_would_refuse_is_a_usage_error() {
     let port = closed_port();
     for bin in CLIENTS {
         let dir = tempfile::tempdir().expect("a directory");
-        for (pseudo, reason) in [("al|ice", "|"), ("", "empty"), ("\u{1b}[31mred", "control")] {
+        for (pseudo, reason) in [
+            ("al|ice", "|"),
+            ("", "empty"),
+            ("\u{1b}[31mred", "^[[31mred"),
+        ] {
             let mut args = vec!["-p", &port, "--pseudo", pseudo];
             let extra = files(bin, &dir);
             args.extend(extra.iter().map(String::as_str));
@@ -78,6 +82,11 @@ async fn a_pseudo_flag_the_server_would_refuse_is_a_usage_error() {
                 "{bin}: connected first: {stderr}"
             );
             assert!(out.stdout.is_empty(), "{bin}: {:?}", out.stdout);
+            // The refused value is quoted with its control characters made visible.
+            assert!(
+                !stderr.contains('\u{1b}'),
+                "{bin}: raw escape in {stderr:?}"
+            );
         }
     }
 }

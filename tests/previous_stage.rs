@@ -3,10 +3,14 @@
 //! each kind of program (chat server, chat client, Part I program).
 //!
 //! A stage's new checks run against the program of the nearest earlier implemented stage
-//! that has one of the same kind, given this stage's command (tests/common/ours.rs), and
-//! each must fail there, except a check declaring `holds_before` (src/grade/mod.rs), which
-//! must pass there. The first stage of each kind has nothing before it. Every check of
-//! every stage runs at once, so the test takes about as long as its slowest check.
+//! that has one of the same kind, given the previous stage's own command
+//! (tests/common/ours.rs: a command it accepts, so the checks look at what it does rather
+//! than at a usage error), and each must fail there, except a check declaring
+//! `holds_before` (src/grade/mod.rs), which must pass there. A check that needs a
+//! placeholder only this stage's command has (`{log}` at bonus 2 logs, `{url}` at web_sync)
+//! cannot be put to the previous program: it may skip, saying so. The first stage of each
+//! kind has nothing before it. Every check of every stage runs at once, so the test takes
+//! about as long as its slowest check.
 
 mod common;
 
@@ -14,7 +18,8 @@ use common::{ours, run_each};
 use futures::future::{FutureExt, LocalBoxFuture};
 use std::time::Duration;
 use tp6::chat::wire::Wire;
-use tp6::grade::{Check, chat, client, part1, unlike_before};
+use tp6::grade::server::{ServerSource, ServerTarget};
+use tp6::grade::{Check, Verdict, chat, client, part1};
 use tp6::stages::{Part, STAGES, Status};
 
 /// Per check; a passing one takes well under a second, a failing one its timeouts.
@@ -65,8 +70,10 @@ impl Kind {
         }
     }
 
-    /// `stage`'s new checks against `bin` (the `previous` stage's program) given `stage`'s
-    /// command; servers speak `lines`.
+    /// `stage`'s new checks against `bin`, the `previous` stage's program, run with the
+    /// previous stage's own command (one it accepts: given this stage's, a program that
+    /// does not know its new flags would exit on a usage error before any check looked at
+    /// it). Servers speak `lines` and are graded with `stage`'s rules.
     fn against(
         self,
         stage: &'static str,
@@ -76,43 +83,116 @@ impl Kind {
         let what = format!("{stage}'s new {} checks", self.name());
         let file = std::path::Path::new(bin).file_name().unwrap_or_default();
         let before = format!("the {previous} {} ({})", self.name(), file.display());
+        // A placeholder only this stage's command has: a check that needs it cannot be
+        // put to the previous program, and may skip saying so.
+        let (now, then) = self.commands(stage, previous);
+        let new_places: Vec<String> = placeholders(&now)
+            .into_iter()
+            .filter(|p| !placeholders(&then).contains(p))
+            .collect();
+        let proof = Proof {
+            what,
+            before,
+            new_places,
+        };
         match self {
             Kind::Server => {
-                let target = ours::server_target(stage, bin, Wire::Lines);
-                prove(what, before, chat::new_checks(stage), target).boxed_local()
+                let own = ours::server_target(previous, bin, Wire::Lines);
+                let target = ServerTarget::new(own.source, Wire::Lines, stage);
+                proof.run(chat::new_checks(stage), target).boxed_local()
             }
             Kind::Client => {
-                let target = ours::client_target(stage, bin, Wire::Lines);
-                prove(what, before, client::new_checks(stage), target).boxed_local()
+                let target = ours::client_target(previous, bin, Wire::Lines);
+                proof.run(client::new_checks(stage), target).boxed_local()
             }
             Kind::Part1 => {
-                let target = ours::part1_target(stage, bin);
-                prove(what, before, part1::checks(stage), target).boxed_local()
+                let target = ours::part1_target(previous, bin);
+                proof.run(part1::checks(stage), target).boxed_local()
             }
         }
     }
+
+    /// The command templates of `stage` and `previous` for this kind (any binary: only
+    /// their placeholders are compared).
+    fn commands(self, stage: &str, previous: &str) -> (Vec<String>, Vec<String>) {
+        let of = |id: &str| match self {
+            Kind::Server => match ours::server_target(id, "bin", Wire::Lines).source {
+                ServerSource::Command(c) => c,
+                other => panic!("our servers are commands, not {other:?}"),
+            },
+            Kind::Client => ours::client_target(id, "bin", Wire::Lines).command,
+            Kind::Part1 => ours::part1_target(id, "bin").command,
+        };
+        (of(stage), of(previous))
+    }
 }
 
-/// Runs every check of `new` at once against `target` and requires each verdict to be the
-/// one the check must give before its stage ([`tp6::grade::unlike_before`]).
-async fn prove<T: Sync>(
+/// The `{name}`s of a command template.
+fn placeholders(template: &[String]) -> Vec<String> {
+    let mut found = Vec::new();
+    for arg in template {
+        let mut rest = arg.as_str();
+        while let Some((_, after)) = rest.split_once('{') {
+            let Some((name, tail)) = after.split_once('}') else {
+                break;
+            };
+            found.push(format!("{{{name}}}"));
+            rest = tail;
+        }
+    }
+    found
+}
+
+/// One stage's new checks put to the previous stage's program.
+struct Proof {
+    /// "bonus_1's new server checks", for the message.
     what: String,
+    /// "the ii_6 server (chat_server_ii_6)", for the message.
     before: String,
-    new: Vec<Check<T>>,
-    target: T,
-) -> Result<(), String> {
-    let stage = new.first().map(|c| c.stage).unwrap_or_default();
-    let report = run_each(stage, &new, &target, CHECK_LIMIT).await;
-    let Some(id) = unlike_before(&new, &report) else {
-        return Ok(());
-    };
-    let why = match new.iter().find(|c| c.id == id).and_then(|c| c.holds_before) {
-        Some(reason) => format!("declares that it holds before ({reason:?}) but does not pass"),
-        None => "does not fail (either it checks nothing the stage adds, or it keeps a \
-                 behaviour and must say why with `holds_before` on the check)"
-            .to_string(),
-    };
-    Err(format!("{what} against {before}: {id} {why}:\n{report}"))
+    /// The placeholders this stage's command has and the previous one's lacks.
+    new_places: Vec<String>,
+}
+
+impl Proof {
+    /// Runs every check of `new` at once against `target` and requires each verdict to be
+    /// the one the check must give before its stage ([`tp6::grade::Check::verdict_before`]),
+    /// or a skip naming a placeholder only this stage's command has: that check's subject
+    /// is the stage's new interface, which the previous program cannot even be given.
+    async fn run<T: Sync>(self, new: Vec<Check<T>>, target: T) -> Result<(), String> {
+        let stage = new.first().map(|c| c.stage).unwrap_or_default();
+        let report = run_each(stage, &new, &target, CHECK_LIMIT).await;
+        let wrong = report.checks.iter().find(|c| {
+            let Some(check) = new.iter().find(|n| n.id == c.id) else {
+                return true;
+            };
+            let expected = check.verdict_before();
+            let unposable = c.verdict == Verdict::Skip
+                && expected == Verdict::Fail
+                && self
+                    .new_places
+                    .iter()
+                    .any(|p| c.reason.contains(p.as_str()));
+            c.verdict != expected && !unposable
+        });
+        let Some(wrong) = wrong else {
+            return Ok(());
+        };
+        let id = wrong.id.as_str();
+        let why = match new.iter().find(|c| c.id == id).and_then(|c| c.holds_before) {
+            Some(reason) => format!("declares that it holds before ({reason:?}) but does not pass"),
+            None if wrong.verdict == Verdict::Skip => format!(
+                "skips, and not for a placeholder only this stage's command has ({})",
+                self.new_places.join(", ")
+            ),
+            None => "does not fail (either it checks nothing the stage adds, or it keeps a \
+                     behaviour and must say why with `holds_before` on the check)"
+                .to_string(),
+        };
+        Err(format!(
+            "{} against {}: {id} {why}:\n{report}",
+            self.what, self.before
+        ))
+    }
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

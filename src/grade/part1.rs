@@ -195,7 +195,7 @@ pub fn checks(stage_id: &str) -> Vec<Check<Part1Target>> {
                 Robust,
                 "exit code 0 after a download, non-zero after an HTTP 404 or a refused connection",
                 single::failure_exit,
-                holds_before = "web_async is web_sync with async reqwest and tokio::fs (CONTRACT.md): web_sync exits non-zero after a failure too; the check guards the rewrite"
+                holds_before = "web_async is web_sync with async reqwest and tokio::fs (CONTRACT.md): web_sync exits 0 after a download and non-zero after a failure too; the check guards the rewrite"
             ),
         ],
         "web_sync_multiple" => vec![

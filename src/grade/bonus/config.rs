@@ -31,7 +31,7 @@ pub(crate) fn require(template: &[String], names: &[&str]) -> Result<(), Failure
         return Ok(());
     }
     Err(Failure::Skip(format!(
-        "the command has no {}: put them where the program takes them (`-p {{port}} -a {{address}} --config {{config}}`)",
+        "the command has no {}: put each where the program takes that value (e.g. `-a {{address}}`, `--config {{config}}`, `--id-file {{id_file}}`, `--log-file {{log}}`)",
         missing.join(", ")
     )))
 }
