@@ -158,3 +158,23 @@ async fn bonus_1_s_style_checks_fail_against_the_neutral_config() {
     }
     assert!(report.failed >= 4, "{report}");
 }
+
+/// A server that fails is reported with its error, as a process's stderr would be.
+#[tokio::test(start_paused = true)]
+async fn an_in_process_server_s_error_ends_the_failure_reason() {
+    let broken = InProcess::new(|_listener, _stop| {
+        Box::pin(async { Err(anyhow::anyhow!("the room cannot open: no chairs")) })
+    });
+    let target = ServerTarget::new(ServerSource::InProcess(broken), Wire::Lines, "ii_6");
+    let list: Vec<_> = checks("ii_6")
+        .into_iter()
+        .filter(|c| c.id == "ii_4.not_to_sender")
+        .collect();
+    let report = run_checks("ii_6", &list, &target, CHECK_LIMIT).await;
+    let check = report.verdict("ii_4.not_to_sender").expect("it ran");
+    assert_eq!(check.verdict, Verdict::Fail, "{report}");
+    assert!(
+        check.reason.contains("the room cannot open: no chairs"),
+        "{report}"
+    );
+}

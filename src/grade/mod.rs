@@ -173,8 +173,9 @@ pub struct Check<T: ?Sized> {
     /// Why this check cannot run under tokio's paused clock, for the rare check whose
     /// outcome depends on the system's own timers (TCP acknowledgements pacing megabytes):
     /// while those run in real time, a paused clock jumps ahead as soon as the process is
-    /// idle and times the check out. An in-process test runs such a check with the clock
-    /// running (see [`server::InProcess`]).
+    /// idle and times the check out. `run_checks` does not look at it: a caller pausing the
+    /// clock runs these checks apart with the clock running, as tests/grade_in_process.rs
+    /// does (see [`server::InProcess`]).
     pub real_time: Option<&'static str>,
     /// The body, given the target under test.
     pub run: for<'a> fn(&'a T) -> CheckFuture<'a>,

@@ -90,6 +90,13 @@ fn claim_block(held: &[(u16, Option<File>)]) -> Result<Option<(u16, Option<File>
     if std::fs::create_dir_all(&dir).is_err() {
         return Ok(None);
     }
+    // Shared by every user of the machine, like the ports (sticky, as /tmp is); only its
+    // owner can set that, and for the others it is already so.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let _ = std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o1777));
+    }
     let start = random_below(BLOCKS)?;
     for i in 0..BLOCKS {
         let block = (start + i) % BLOCKS;
@@ -98,14 +105,15 @@ fn claim_block(held: &[(u16, Option<File>)]) -> Result<Option<(u16, Option<File>
             continue;
         }
         // Never removed: deleting a lock file while another process opens it would let
-        // two processes lock two different files of the same name.
-        let Ok(file) = File::options()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(dir.join(format!("{block}.lock")))
-        else {
-            return Ok(None);
+        // two processes lock two different files of the same name. Another user's file is
+        // opened to read: a lock needs no more.
+        let path = dir.join(format!("{block}.lock"));
+        let mut create = File::options();
+        create.create(true).truncate(false).write(true);
+        #[cfg(unix)]
+        std::os::unix::fs::OpenOptionsExt::mode(&mut create, 0o666);
+        let Ok(file) = create.open(&path).or_else(|_| File::open(&path)) else {
+            continue;
         };
         if file.try_lock().is_ok() {
             return Ok(Some((first, Some(file))));
@@ -114,9 +122,10 @@ fn claim_block(held: &[(u16, Option<File>)]) -> Result<Option<(u16, Option<File>
     Ok(None)
 }
 
-/// A block-sized run of ports from a random start in the span (the fallback).
+/// A random block of the span, unlocked (the fallback): a block, so that it never overlaps
+/// one this process claims later.
 fn random_start() -> Result<u16, Failure> {
-    Ok(FIRST + random_below(BLOCKS * BLOCK - BLOCK)?)
+    Ok(FIRST + random_below(BLOCKS)? * BLOCK)
 }
 
 fn random_below(n: u16) -> Result<u16, Failure> {

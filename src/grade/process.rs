@@ -398,6 +398,8 @@ mod job {
     impl Drop for Job {
         fn drop(&mut self) {
             let handle = self.0 as HANDLE;
+            // A program still running is ended with exit code 1 (Windows has no signal to
+            // tell a kill apart): a check waiting for its exit afterwards sees that code.
             // SAFETY: the handle was created by `holding` and is closed once, here.
             unsafe {
                 TerminateJobObject(handle, 1);
@@ -515,6 +517,32 @@ async fn collect_stderr(mut err: impl AsyncRead + Unpin, log: Arc<StderrLog>) {
 tokio::task_local! {
     /// The stderr of every program started by the check running in this task.
     static STARTED: RefCell<Vec<Arc<StderrLog>>>;
+}
+
+/// What a server run in `grade`'s own process says instead of a stderr (its error, if it
+/// returns one), noted for the check running in this task like a program's stderr; the
+/// stream ends when this is dropped.
+pub(crate) struct NotedOutput(Arc<StderrLog>);
+
+impl NotedOutput {
+    /// Starts noting, for the check running in this task.
+    pub(crate) fn start() -> NotedOutput {
+        let log = StderrLog::new();
+        let _ = STARTED.try_with(|started| started.borrow_mut().push(Arc::clone(&log)));
+        NotedOutput(log)
+    }
+
+    /// Adds `text` to what was said.
+    pub(crate) fn write(&self, text: &str) {
+        let mut bytes = self.0.bytes.lock().unwrap_or_else(|e| e.into_inner());
+        bytes.extend_from_slice(text.as_bytes());
+    }
+}
+
+impl Drop for NotedOutput {
+    fn drop(&mut self) {
+        self.0.ended.send_replace(true);
+    }
 }
 
 /// The programs a check started, whose stderr ends its failure reason.

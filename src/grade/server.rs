@@ -69,8 +69,10 @@ pub type ServerFuture = std::pin::Pin<Box<dyn Future<Output = anyhow::Result<()>
 
 /// A server started in this process: given the listener `grade` bound (127.0.0.1, a port
 /// of the system's choice) and a token cancelled where a process would get `SIGTERM`, it
-/// returns the server's future, which `grade` spawns on its runtime and aborts when the
-/// check ends.
+/// returns the server's future, which `grade` spawns on its runtime, and cancels and aborts
+/// when the check ends. The future must own what it starts (tasks it spawns end when it is
+/// dropped), or a check's server outlives the check. Its error, if it returns one, ends the
+/// reason of a check that fails after it, as a process's stderr would.
 #[derive(Clone)]
 pub struct InProcess(Arc<dyn Fn(TcpListener, CancellationToken) -> ServerFuture + Send + Sync>);
 
@@ -118,6 +120,9 @@ impl InProcessRun {
 
 impl Drop for InProcessRun {
     fn drop(&mut self) {
+        // Told to stop, as a process would be, and aborted: the server's future is dropped,
+        // and with it whatever it owns.
+        self.stop.cancel();
         if let Some(task) = &self.task {
             task.abort();
         }
@@ -297,7 +302,16 @@ impl ServerTarget {
                 let listener = TcpListener::bind(("127.0.0.1", 0)).await?;
                 let addr = listener.local_addr()?;
                 let stop = CancellationToken::new();
-                let task = tokio::spawn((start.0)(listener, stop.clone()));
+                let server = (start.0)(listener, stop.clone());
+                // Its error, as a process's stderr, for the reason of a check that fails.
+                let said = process::NotedOutput::start();
+                let task = tokio::spawn(async move {
+                    let result = server.await;
+                    if let Err(e) = &result {
+                        said.write(&format!("error: {e:#}\n"));
+                    }
+                    result
+                });
                 Ok(RunningServer {
                     in_process: Some(InProcessRun {
                         task: Some(task),
@@ -418,9 +432,15 @@ async fn wait_for_listener(
     first: &mut Option<String>,
 ) -> Result<SocketAddr, Failure> {
     let expected = SocketAddr::from(([127, 0, 0, 1], port));
-    let table = listening::listening_on(port).await.is_some();
+    let mut table = listening::listening_on(port).await.is_some();
+    // Reads of the table that failed in a row (lsof or netstat too slow, say): after a
+    // few, the table is given up for the connect rule.
+    let mut unread = 0;
     let deadline = tokio::time::Instant::now() + patient(LISTEN_WAIT);
     let mut tick = tokio::time::interval(Duration::from_millis(25));
+    // A read of the table may take longer than a tick (a program is run outside Linux):
+    // the next one waits for it rather than following at once.
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     let mut output_open = true;
     loop {
         tokio::select! {
@@ -436,9 +456,17 @@ async fn wait_for_listener(
             },
             _ = tick.tick() => {
                 if table {
-                    let found = listening::listening_on(port).await.unwrap_or_default();
-                    if let Some(addr) = listening::reach(&found, port) {
-                        return Ok(addr);
+                    match listening::listening_on(port).await {
+                        Some(found) => {
+                            unread = 0;
+                            if let Some(addr) = listening::reach(&found, port) {
+                                return Ok(addr);
+                            }
+                        }
+                        None => {
+                            unread += 1;
+                            table = unread < 3;
+                        }
                     }
                 } else if (port_given || !output_open || server.elapsed() > Duration::from_secs(2))
                     && TcpStream::connect(expected).await.is_ok()

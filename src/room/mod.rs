@@ -11,7 +11,7 @@
 //! - [`palette`], [`ids`]: the colours of bonus 1 and the IDs of bonus 2.
 //!
 //! [`run`] is callable in-process (tests pass their own listener and shutdown token, and may
-//! pause tokio's clock). Shutting down stops accepting, tells every member the server
+//! pause tokio's clock); dropped before it returns, it stops its sessions and its tasks. Shutting down stops accepting, tells every member the server
 //! closes, flushes their queues (within [`SHUTDOWN_BOUND`]) and returns.
 
 pub mod hub;
@@ -30,7 +30,7 @@ use std::sync::Arc;
 use std::time::Duration;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
-use tokio_util::task::TaskTracker;
+use tokio_util::task::{AbortOnDropHandle, TaskTracker};
 
 /// What a stage's server does. The default is Part II's complete server.
 #[derive(Clone, Default)]
@@ -86,7 +86,10 @@ pub async fn run(
     // Cancelled after the hub has told everyone, so that a session never closes its
     // client's queue before the goodbye is in it.
     let stop_sessions = CancellationToken::new();
-    let trim = tokio::spawn(crate::chat::server::return_freed_memory());
+    // Run in-process (tests) and dropped before the end, the server takes its tasks with
+    // it: the sessions are told to stop, the memory trimmer is aborted.
+    let _stop_sessions_on_drop = stop_sessions.clone().drop_guard();
+    let trim = AbortOnDropHandle::new(tokio::spawn(crate::chat::server::return_freed_memory()));
     loop {
         let accepted = tokio::select! {
             accepted = listener.accept() => accepted,
@@ -140,7 +143,7 @@ pub async fn run(
             SHUTDOWN_BOUND.as_secs()
         );
     }
-    trim.abort();
+    drop(trim);
     Ok(())
 }
 

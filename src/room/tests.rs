@@ -292,6 +292,17 @@ async fn a_client_that_never_reads_cannot_hold_the_shutdown() {
     drop(silent);
 }
 
+#[tokio::test]
+async fn dropped_before_it_returns_the_server_takes_its_sessions_with_it() {
+    let server = start(Config::default());
+    let mut alice = Peer::join(&server, "Hello|alice").await;
+    alice.expect(joined("alice")).await;
+    // Aborted, not shut down (an in-process check ending): no goodbye, but no session
+    // left behind holding alice's connection either.
+    server.task.abort();
+    assert_eq!(alice.next().await, None);
+}
+
 /// A client speaking the frames of bonus 4.
 struct FramePeer {
     reader: MessageReader<OwnedReadHalf, binary::ClientCodec>,

@@ -81,8 +81,8 @@ pub(super) async fn listening_on(port: u16) -> Option<Vec<IpAddr>> {
     }
 }
 
-/// What `argv` prints when it exits with one of `ok` within a second; `None` when it cannot
-/// be run (not installed), fails otherwise or hangs.
+/// What `argv` prints when it exits with one of `ok` within 3 s; `None` when it cannot be
+/// run (not installed), fails otherwise or hangs.
 async fn table_of(argv: &[&str], ok: &[i32]) -> Option<String> {
     let (program, args) = argv.split_first()?;
     let run = tokio::process::Command::new(program)
@@ -91,7 +91,7 @@ async fn table_of(argv: &[&str], ok: &[i32]) -> Option<String> {
         .stderr(std::process::Stdio::null())
         .kill_on_drop(true)
         .output();
-    let out = tokio::time::timeout(std::time::Duration::from_secs(1), run)
+    let out = tokio::time::timeout(std::time::Duration::from_secs(3), run)
         .await
         .ok()?
         .ok()?;
