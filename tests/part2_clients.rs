@@ -195,3 +195,66 @@ fn a_client_finds_out_the_server_is_down_before_asking_for_a_pseudo() {
         assert!(!stderr.contains("Pseudo"), "{client} asked first: {stderr}");
     }
 }
+
+/// From ii_6 on, a client notices the server going away even while it still asks for the
+/// pseudo: stdin open and empty (nobody typing), it says goodbye and exits 0 as soon as the
+/// server closes the connection, instead of waiting for a pseudo it could never send.
+#[tokio::test]
+async fn a_client_notices_the_server_leaving_while_it_asks_for_a_pseudo() {
+    use tokio::io::AsyncReadExt;
+    let stages = [
+        "ii_6",
+        "bonus_1",
+        "bonus_2_ids",
+        "bonus_3",
+        "bonus_4",
+        "bonus_5",
+    ];
+    for stage in stages {
+        let bin = ours::client(stage).expect("a client");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port().to_string();
+        let files = tempfile::tempdir().unwrap();
+        let mut command = tokio::process::Command::new(&bin);
+        command.args(["--port", &port]);
+        // Its files in the test's directory, never the user's.
+        let path = |name: &str| files.path().join(name);
+        if tp6::grade::at_or_after(stage, "bonus_2_ids") {
+            command.arg("--id-file").arg(path("id"));
+        }
+        if tp6::grade::at_or_after(stage, "bonus_2_logs") {
+            command.arg("--log-file").arg(path("client.log"));
+        }
+        let mut child = command
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .unwrap();
+        let wait = Duration::from_secs(5);
+        let (socket, _) = tokio::time::timeout(wait, listener.accept())
+            .await
+            .unwrap_or_else(|_| panic!("{stage}: the client did not connect"))
+            .unwrap();
+        // Held until the client has exited (`wait` would close it first): nobody types,
+        // but input does not end either.
+        let _stdin = child.stdin.take();
+        // The server goes away before the client has introduced itself.
+        drop(socket);
+        let status = tokio::time::timeout(wait, child.wait())
+            .await
+            .unwrap_or_else(|_| panic!("{stage}: still asking for a pseudo, server gone"))
+            .unwrap();
+        let (mut stdout, mut stderr) = (String::new(), String::new());
+        let out = child.stdout.as_mut().expect("piped");
+        out.read_to_string(&mut stdout).await.unwrap();
+        let err = child.stderr.as_mut().expect("piped");
+        err.read_to_string(&mut stderr).await.unwrap();
+        assert_eq!(status.code(), Some(0), "{stage}: {stdout}{stderr}");
+        assert!(
+            stdout.contains("Server closed the connection"),
+            "{stage}: {stdout}"
+        );
+    }
+}

@@ -6,7 +6,8 @@
 //! waiting on both: the client says so and exits with status 0. Returning from `main` ends
 //! the process, the keyboard thread included.
 //!
-//! New compared to ii_5: the goodbye line when the server goes away.
+//! New compared to ii_5: the goodbye line when the server goes away, also while the client
+//! is still asking for the pseudo (the same `select!`, around the question).
 //!
 //! Try it (with `chat_server_ii_6` running):
 //!
@@ -42,7 +43,20 @@ async fn run(args: Args) -> anyhow::Result<()> {
     // Connect first: a server that is down is reported before anything is asked.
     let mut server = Link::connect(&args.endpoint).await?;
     let mut terminal = Terminal::start();
-    let Some(pseudo) = terminal.pseudo(args.pseudo).await? else {
+    // While the user thinks of a pseudo, the server may already be gone: wait for both.
+    let pseudo = loop {
+        tokio::select! {
+            pseudo = terminal.pseudo(args.pseudo.clone()) => break pseudo?,
+            message = server.next() => match message {
+                Some(text) => terminal.show(&text),
+                None => {
+                    terminal.goodbye("Server closed the connection. Bye!");
+                    return Ok(());
+                }
+            },
+        }
+    };
+    let Some(pseudo) = pseudo else {
         return Ok(());
     };
     // Before anything else, the client introduces itself.

@@ -136,6 +136,31 @@ pub async fn run(config: Config) -> anyhow::Result<()> {
     }
 }
 
+/// Shows what the server sent; `Ok(false)` once it has closed the connection (said to the
+/// user), an error when what it sent cannot be read.
+fn heard<E: ReadError>(
+    terminal: &mut Terminal,
+    config: &Config,
+    message: Result<Option<Incoming<Event>>, E>,
+    colours: bool,
+) -> anyhow::Result<bool> {
+    match message {
+        Ok(Some(Incoming::Message(event))) => show(terminal, config, &event, colours),
+        Ok(Some(Incoming::TooLong)) => terminal.show(DROPPED),
+        Ok(None) => {
+            tracing::info!("Server closed the connection");
+            terminal.goodbye("Server closed the connection. Bye!");
+            return Ok(false);
+        }
+        Err(e) => {
+            tracing::info!("The server sent something unreadable: {e}");
+            terminal.goodbye("The server sent something unreadable. Bye!");
+            anyhow::bail!("unreadable data from the server: {e}");
+        }
+    }
+    Ok(true)
+}
+
 /// The chat itself, whatever the codec.
 async fn chat<C>(mut server: Link<C>, config: &Config) -> anyhow::Result<()>
 where
@@ -143,30 +168,28 @@ where
     C::Error: ReadError,
 {
     let mut terminal = Terminal::start();
-    let Some(pseudo) = terminal.pseudo(config.pseudo.clone()).await? else {
+    let colours = config.style && render::colours_wanted();
+    // While the user thinks of a pseudo, the server may already be gone: wait for both.
+    let pseudo = loop {
+        tokio::select! {
+            pseudo = terminal.pseudo(config.pseudo.clone()) => break pseudo?,
+            message = server.receive() => if !heard(&mut terminal, config, message, colours)? {
+                return Ok(());
+            },
+        }
+    };
+    let Some(pseudo) = pseudo else {
         return Ok(());
     };
     let server_addr = config.endpoint.socket_addr();
     let id = (config.id_file.as_deref()).and_then(|path| idfile::load(path, server_addr));
     server.push(config.codec.request(&Request::Hello { pseudo, id }));
-    let colours = config.style && render::colours_wanted();
     let ctrl_c = tokio::signal::ctrl_c();
     tokio::pin!(ctrl_c);
     loop {
         tokio::select! {
-            message = server.receive() => match message {
-                Ok(Some(Incoming::Message(event))) => show(&terminal, config, &event, colours),
-                Ok(Some(Incoming::TooLong)) => terminal.show(DROPPED),
-                Ok(None) => {
-                    tracing::info!("Server closed the connection");
-                    terminal.goodbye("Server closed the connection. Bye!");
-                    break;
-                }
-                Err(e) => {
-                    tracing::info!("The server sent something unreadable: {e}");
-                    terminal.goodbye("The server sent something unreadable. Bye!");
-                    anyhow::bail!("unreadable data from the server: {e}");
-                }
+            message = server.receive() => if !heard(&mut terminal, config, message, colours)? {
+                break;
             },
             typed = terminal.next_line() => match typed {
                 Ok(line) if line.is_empty() => {}
