@@ -38,24 +38,12 @@ async fn assert_stage_passes(stage: &str, target: Part1Target) {
 
 /// The verdict and reason of one check against `target`.
 async fn verdict(check_id: &str, target: Part1Target) -> (Verdict, String) {
-    let stage = check_id.split('.').next().unwrap_or_default();
-    let chosen: Vec<_> = checks(stage)
-        .into_iter()
-        .filter(|c| c.id == check_id)
-        .collect();
-    assert_eq!(chosen.len(), 1, "no check {check_id}");
-    let report = run_checks(stage, &chosen, &target, CHECK_LIMIT).await;
-    let check = &report.checks[0];
-    (check.verdict, check.reason.clone())
+    common::verdict(checks, check_id, &target, CHECK_LIMIT).await
 }
 
+/// Asserts that `check_id` fails against `target` with a reason containing `reason_has`.
 async fn assert_fails(check_id: &str, target: Part1Target, reason_has: &str) {
-    let (verdict, reason) = verdict(check_id, target).await;
-    assert_eq!(verdict, Verdict::Fail, "{check_id} should fail: {reason}");
-    assert!(
-        reason.contains(reason_has),
-        "{check_id}: {reason:?} lacks {reason_has:?}"
-    );
+    common::assert_fails(checks, check_id, &target, reason_has, CHECK_LIMIT).await
 }
 
 // ---- every stage passes its own checks -------------------------------------------------

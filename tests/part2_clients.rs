@@ -9,7 +9,7 @@ use common::ours;
 use std::time::Duration;
 use tp6::chat::wire::Wire;
 use tp6::grade::client::{ClientTarget, checks};
-use tp6::grade::{Verdict, run_checks};
+use tp6::grade::run_checks;
 
 /// Per check; a passing one takes well under a second.
 const CHECK_LIMIT: Duration = Duration::from_secs(15);
@@ -41,27 +41,9 @@ async fn assert_stage_passes(stage: &str, target: ClientTarget) {
     );
 }
 
-/// The verdict and reason of one check against `target`.
-async fn verdict(check_id: &str, target: ClientTarget) -> (Verdict, String) {
-    let stage = check_id.split('.').next().unwrap_or_default();
-    let chosen: Vec<_> = checks(stage)
-        .into_iter()
-        .filter(|c| c.id == check_id)
-        .collect();
-    assert_eq!(chosen.len(), 1, "no check {check_id}");
-    let report = run_checks(stage, &chosen, &target, CHECK_LIMIT).await;
-    let check = &report.checks[0];
-    (check.verdict, check.reason.clone())
-}
-
 /// Asserts that `check_id` fails against `target` with a reason containing `because`.
 async fn assert_fails(check_id: &str, target: ClientTarget, because: &str) {
-    let (verdict, reason) = verdict(check_id, target).await;
-    assert_eq!(verdict, Verdict::Fail, "{check_id} should fail: {reason}");
-    assert!(
-        reason.contains(because),
-        "{check_id}: expected a reason with {because:?} got {reason:?}"
-    );
+    common::assert_fails(checks, check_id, &target, because, CHECK_LIMIT).await
 }
 
 #[tokio::test]

@@ -122,3 +122,41 @@ pub async fn run_each<T: Sync>(
     let reports = futures::future::join_all(runs).await;
     tp6::grade::Report::new(stage, reports.into_iter().flat_map(|r| r.checks).collect())
 }
+
+/// The verdict and reason of check `check_id` (from its stage's `list`) against `target`.
+pub async fn verdict<T: Sync>(
+    list: fn(&str) -> Vec<tp6::grade::Check<T>>,
+    check_id: &str,
+    target: &T,
+    limit: std::time::Duration,
+) -> (tp6::grade::Verdict, String) {
+    let stage = check_id.split('.').next().unwrap_or_default();
+    let chosen: Vec<_> = list(stage)
+        .into_iter()
+        .filter(|c| c.id == check_id)
+        .collect();
+    assert_eq!(chosen.len(), 1, "no check {check_id}");
+    let report = tp6::grade::run_checks(stage, &chosen, target, limit).await;
+    let check = &report.checks[0];
+    (check.verdict, check.reason.clone())
+}
+
+/// Asserts that check `check_id` fails against `target` with a reason containing `because`.
+pub async fn assert_fails<T: Sync>(
+    list: fn(&str) -> Vec<tp6::grade::Check<T>>,
+    check_id: &str,
+    target: &T,
+    because: &str,
+    limit: std::time::Duration,
+) {
+    let (verdict, reason) = verdict(list, check_id, target, limit).await;
+    assert_eq!(
+        verdict,
+        tp6::grade::Verdict::Fail,
+        "{check_id} should fail: {reason}"
+    );
+    assert!(
+        reason.contains(because),
+        "{check_id}: expected a reason with {because:?} got {reason:?}"
+    );
+}

@@ -193,17 +193,22 @@ impl Peer {
 
     /// The next frame, within [`WAIT`]; a failure when the client speaks lines.
     pub(super) async fn recv_frame(&mut self, what: &str) -> Result<Frame, Failure> {
-        match tokio::time::timeout(patient(WAIT), self.next()).await {
-            Ok(Ok(Some(Got::Frame(f)))) => Ok(f),
-            Ok(Ok(Some(Got::Message(text)))) => fail(format!(
+        match self.next_within(what).await? {
+            Got::Frame(f) => Ok(f),
+            Got::Message(text) => fail(format!(
                 "expected {what} (a frame) got the line {}",
                 crate::grade::show(&text)
             )),
-            Ok(Ok(Some(Got::TooLong))) => fail(format!("expected {what} got an over-long line")),
-            Ok(Ok(Some(Got::Bad(why)))) => fail(format!(
-                "expected {what} got bytes that are no frame ({why}); {}",
-                self.received_so_far()
-            )),
+            Got::TooLong => fail(format!("expected {what} got an over-long line")),
+            Got::Bad(why) => fail(self.no_frame(what, &why)),
+        }
+    }
+
+    /// What the client sent next, within [`WAIT`]; a failure naming `what` when it sent
+    /// nothing, closed the connection or could not be read.
+    async fn next_within(&mut self, what: &str) -> Result<Got, Failure> {
+        match tokio::time::timeout(patient(WAIT), self.next()).await {
+            Ok(Ok(Some(got))) => Ok(got),
             Ok(Ok(None)) => fail(format!(
                 "expected {what} got the connection closed; {}",
                 self.received_so_far()
@@ -215,6 +220,14 @@ impl Peer {
                 self.received_so_far()
             )),
         }
+    }
+
+    /// The reason for bytes that are no frame where `what` was expected.
+    fn no_frame(&self, what: &str, why: &str) -> String {
+        format!(
+            "expected {what} got bytes that are no frame ({why}); {}",
+            self.received_so_far()
+        )
     }
 
     /// Pushes bytes to the client as they are (a frame grade encoded).
@@ -231,31 +244,18 @@ impl Peer {
 
     /// The next message, within [`WAIT`]; `what` names it in the failure.
     pub(super) async fn recv(&mut self, what: &str) -> Result<String, Failure> {
-        match tokio::time::timeout(patient(WAIT), self.next()).await {
-            Ok(Ok(Some(Got::Message(text)))) => Ok(text),
-            Ok(Ok(Some(Got::Frame(f)))) => frames::client_line(&f).or_else(|why| {
+        match self.next_within(what).await? {
+            Got::Message(text) => Ok(text),
+            Got::Frame(f) => frames::client_line(&f).or_else(|why| {
                 fail(format!(
                     "expected {what} got a frame 0x{:02x} that cannot be read ({why})",
                     f.kind
                 ))
             }),
-            Ok(Ok(Some(Got::Bad(why)))) => fail(format!(
-                "expected {what} got bytes that are no frame ({why}); {}",
-                self.received_so_far()
-            )),
-            Ok(Ok(Some(Got::TooLong))) => fail(format!(
+            Got::Bad(why) => fail(self.no_frame(what, &why)),
+            Got::TooLong => fail(format!(
                 "expected {what} got a line longer than {} bytes",
                 wire::MAX_MESSAGE
-            )),
-            Ok(Ok(None)) => fail(format!(
-                "expected {what} got the connection closed; {}",
-                self.received_so_far()
-            )),
-            Ok(Err(e)) => fail(format!("expected {what} got a read error: {e}")),
-            Err(_) => fail(format!(
-                "expected {what} within {} s got none; {}",
-                crate::grade::patience::secs(patient(WAIT)),
-                self.received_so_far()
             )),
         }
     }
