@@ -328,6 +328,14 @@ async fn tier_selects_the_checks_that_run() {
         graded.report
     );
     assert_eq!(graded.report["course"]["passed"], 0);
+    // `all` is both, as without `--tier`.
+    let both = grade("server", "ii_5", &["--tier", "all"], &command).await;
+    let both = both.report["checks"].as_array().expect("checks").len();
+    let robust = checks.len();
+    let course = grade("server", "ii_5", &["--tier", "course"], &command).await;
+    let course = course.report["checks"].as_array().expect("checks").len();
+    assert!(robust > 0 && course > 0);
+    assert_eq!(both, robust + course);
 }
 
 #[tokio::test]

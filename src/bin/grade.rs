@@ -116,14 +116,36 @@ struct Common {
     /// Run only the checks whose id contains this text (repeatable).
     #[arg(long)]
     only: Vec<String>,
-    /// Run only one tier: `course` (what the course asks, every reasonable reading of it
-    /// accepted) or `robust` (this project's stricter rules); both by default.
-    #[arg(long, value_enum)]
-    tier: Option<grade::Tier>,
+    /// Which tier to run: `course` (what the course asks, every reasonable reading of it
+    /// accepted), `robust` (this project's stricter rules) or `all` (both).
+    #[arg(long, value_enum, default_value_t = TierArg::All)]
+    tier: TierArg,
     /// Multiply every wait of the checks (a reply, silence, an exit) by this factor, for
     /// slow interpreters or a loaded machine (0.5 to 20).
     #[arg(long, default_value_t = 1.0, value_parser = patience_factor)]
     patience: f64,
+}
+
+/// `--tier`: one tier, or both.
+#[derive(Clone, Copy, clap::ValueEnum)]
+enum TierArg {
+    /// What the course asks.
+    Course,
+    /// This project's stricter rules.
+    Robust,
+    /// Both tiers.
+    All,
+}
+
+impl TierArg {
+    /// The one tier chosen, `None` for both.
+    fn tier(self) -> Option<grade::Tier> {
+        match self {
+            TierArg::Course => Some(grade::Tier::Course),
+            TierArg::Robust => Some(grade::Tier::Robust),
+            TierArg::All => None,
+        }
+    }
 }
 
 fn patience_factor(text: &str) -> Result<f64, String> {
@@ -257,13 +279,16 @@ async fn run<T: Sync>(
     let selected: Vec<_> = checks
         .into_iter()
         .filter(|c| common.only.is_empty() || common.only.iter().any(|o| c.id.contains(o.as_str())))
-        .filter(|c| common.tier.is_none_or(|t| c.tier == t))
+        .filter(|c| common.tier.tier().is_none_or(|t| c.tier == t))
         .collect();
     if selected.is_empty() {
         eprintln!(
             "error: --only {:?} and --tier {} select no check of stage {stage}",
             common.only,
-            common.tier.map_or("all".to_string(), |t| t.to_string())
+            common
+                .tier
+                .tier()
+                .map_or("all".to_string(), |t| t.to_string())
         );
         return None;
     }
