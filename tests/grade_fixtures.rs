@@ -801,3 +801,64 @@ async fn grade_alone_prints_its_usage_with_every_subcommand() {
         );
     }
 }
+
+/// GRADING.md's "A real report" is what `grade` prints for that command today: the same
+/// checks, in the same order, with the same verdicts, and the same totals.
+#[tokio::test]
+async fn grading_md_s_real_report_is_what_grade_prints() {
+    let doc = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/GRADING.md"))
+        .expect("GRADING.md");
+    let section = doc
+        .split("\n## A real report\n")
+        .nth(1)
+        .expect("a section \"A real report\"");
+    let block = section
+        .split("```text\n")
+        .nth(1)
+        .and_then(|b| b.split("\n```").next())
+        .expect("a text block in it");
+    let shown: Vec<(String, String)> = block
+        .lines()
+        .take_while(|l| !l.starts_with("$ echo"))
+        .filter_map(|l| {
+            let mut words = l.split_whitespace();
+            let verdict = words.next()?;
+            matches!(verdict, "PASS" | "FAIL" | "SKIP").then(|| {
+                (
+                    verdict.to_lowercase(),
+                    words.next().unwrap_or_default().into(),
+                )
+            })
+        })
+        .collect();
+    assert!(shown.len() > 10, "{block}");
+    let totals = block
+        .lines()
+        .find(|l| l.starts_with(|c: char| c.is_ascii_digit()) && l.contains(" passed, "))
+        .expect("the totals line");
+
+    let graded = grade(
+        "server",
+        "ii_6",
+        &["--wire", "tp"],
+        &buggy_tp_server("recipient_pseudo"),
+    )
+    .await;
+    let printed: Vec<(String, String)> = graded.report["checks"]
+        .as_array()
+        .expect("checks")
+        .iter()
+        .map(|c| {
+            let field = |name: &str| c[name].as_str().unwrap_or_default().to_string();
+            (field("verdict"), field("id"))
+        })
+        .collect();
+    assert_eq!(shown, printed, "GRADING.md's real report is out of date");
+    let counts = format!(
+        "{} passed, {} failed, {} skipped",
+        graded.count("passed"),
+        graded.count("failed"),
+        graded.count("skipped")
+    );
+    assert_eq!(totals, counts, "GRADING.md's totals are out of date");
+}
