@@ -187,6 +187,19 @@ async fn a_one_page_program_fails_the_list_checks() {
 }
 
 #[tokio::test]
+async fn a_program_that_never_exits_0_fails_the_exit_check() {
+    // The async counter refuses the downloader's arguments: it exits 2 after the failures
+    // too, which alone would look like reporting them.
+    let always_fails = target("web_sync", "sleep_and_print_async");
+    assert_fails(
+        "web_sync.failure_exit",
+        always_fails,
+        "a page that downloads: expected exit code 0",
+    )
+    .await;
+}
+
+#[tokio::test]
 async fn sequential_downloads_fail_the_concurrency_check() {
     assert_fails(
         "web_async_multiple.concurrent",
