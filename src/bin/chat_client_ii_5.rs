@@ -41,7 +41,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     // Connect first: a server that is down is reported before anything is asked.
     let mut server = Link::connect(&args.endpoint).await?;
     let mut terminal = Terminal::start();
-    let Some(pseudo) = terminal.pseudo(args.pseudo).await? else {
+    let Some(pseudo) = terminal.pseudo(args.pseudo).await else {
         return Ok(());
     };
     // Before anything else, the client introduces itself.

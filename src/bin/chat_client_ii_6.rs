@@ -46,7 +46,7 @@ async fn run(args: Args) -> anyhow::Result<()> {
     // While the user thinks of a pseudo, the server may already be gone: wait for both.
     let pseudo = loop {
         tokio::select! {
-            pseudo = terminal.pseudo(args.pseudo.clone()) => break pseudo?,
+            pseudo = terminal.pseudo(args.pseudo.clone()) => break pseudo,
             message = server.next() => match message {
                 Some(text) => terminal.show(&text),
                 None => {

@@ -137,25 +137,18 @@ impl Terminal {
         self.input(prompt).await.ok()
     }
 
-    /// The user's pseudo (ii_5 on): `given` on the command line, validated, or asked for until
-    /// a valid one is typed. `Ok(None)` when input ends first.
-    pub async fn pseudo(&mut self, given: Option<String>) -> anyhow::Result<Option<String>> {
-        if let Some(p) = given {
-            return match handshake::validate_pseudo(&p) {
-                Ok(valid) => Ok(Some(valid)),
-                Err(e) => Err(anyhow::anyhow!(
-                    "invalid --pseudo {:?}: {}",
-                    visible(&p),
-                    e.explain()
-                )),
-            };
+    /// The user's pseudo (ii_5 on): `given`, already checked where it was read (`--pseudo`
+    /// by its parser, [`cli::pseudo`](super::cli::pseudo); a config file's by the bonus
+    /// client's settings), or asked for until a valid one is typed. `None` when input ends
+    /// first.
+    pub async fn pseudo(&mut self, given: Option<String>) -> Option<String> {
+        if given.is_some() {
+            return given;
         }
         loop {
-            let Some(typed) = self.ask("Pseudo : ").await else {
-                return Ok(None);
-            };
+            let typed = self.ask("Pseudo : ").await?;
             match handshake::validate_pseudo(&typed) {
-                Ok(p) => return Ok(Some(p)),
+                Ok(p) => return Some(p),
                 Err(e) => self.show(&format!("Invalid pseudo: {}", e.explain())),
             }
         }

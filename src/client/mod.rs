@@ -172,7 +172,7 @@ where
     // While the user thinks of a pseudo, the server may already be gone: wait for both.
     let pseudo = loop {
         tokio::select! {
-            pseudo = terminal.pseudo(config.pseudo.clone()) => break pseudo?,
+            pseudo = terminal.pseudo(config.pseudo.clone()) => break pseudo,
             message = server.receive() => if !heard(&mut terminal, config, message, colours)? {
                 return Ok(());
             },
